@@ -117,7 +117,7 @@ public final class DnsResponder {
       if (question.getDClass() != DClass.IN && question.getDClass() != DClass.ANY) {
         return done(render(error(m, Rcode.REFUSED, null), limit));
       }
-      return zone.resolve(qname, qtype).handleAsync((answer, e) -> {
+      return zone.resolve(qname, qtype, executor).handleAsync((answer, e) -> {
         if (e != null) {
           return render(nodeFailure(m, e), limit);
         }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.p2pdns.common.name.DomainNames;
 import org.p2pdns.common.record.SignedRecord;
 import org.xbill.DNS.ARecord;
@@ -58,12 +59,16 @@ public final class NetworkZone {
     return DomainNames.suffixOf(text(qname), source.suffixes());
   }
 
-  CompletableFuture<ZoneAnswer> resolve(Name qname, int qtype) {
-    return resolve(qname, qtype, 0, new HashSet<>());
+  /**
+   * Answers {@code qname}; what follows each answer of the node runs on {@code executor}, never
+   * on the node client's I/O thread.
+   */
+  CompletableFuture<ZoneAnswer> resolve(Name qname, int qtype, Executor executor) {
+    return resolve(qname, qtype, 0, new HashSet<>(), executor);
   }
 
   private CompletableFuture<ZoneAnswer> resolve(Name qname, int qtype, int depth,
-      Set<Name> seen) {
+      Set<Name> seen, Executor executor) {
     seen.add(qname);
     String name = text(qname);
     List<String> suffixes = source.suffixes();
@@ -81,12 +86,13 @@ public final class NetworkZone {
       // Not a name anyone can register: no need to ask the node.
       return CompletableFuture.completedFuture(negative(Rcode.NXDOMAIN, apex, Set.of()));
     }
-    return source.lookup(registered).thenCompose(
-        state -> fromState(state, qname, qtype, apex, registered, depth, seen));
+    return source.lookup(registered).thenComposeAsync(
+        state -> fromState(state, qname, qtype, apex, registered, depth, seen, executor),
+        executor);
   }
 
   private CompletableFuture<ZoneAnswer> fromState(NameState state, Name qname, int qtype,
-      Name apex, String registered, int depth, Set<Name> seen) {
+      Name apex, String registered, int depth, Set<Name> seen, Executor executor) {
     Set<String> tags = Set.of(registered);
     switch (state.status()) {
       case NOT_FOUND:
@@ -114,7 +120,7 @@ public final class NetworkZone {
     Subtree tree = new Subtree(absolute(registered), record.rrs());
     Name cut = tree.cutAbove(qname);
     if (cut != null) {
-      return delegate(tree, cut, qname, qtype, tags);
+      return delegate(tree, cut, qname, qtype, tags, executor);
     }
     List<Record> here = tree.at(qname);
     Name owner = qname;
@@ -145,11 +151,11 @@ public final class NetworkZone {
     if (cname == null) {
       return done(negative(Rcode.NOERROR, apex, tags));
     }
-    return chase((CNAMERecord) cname, qtype, depth, seen, tags, remaining);
+    return chase((CNAMERecord) cname, qtype, depth, seen, tags, remaining, executor);
   }
 
   private CompletableFuture<ZoneAnswer> chase(CNAMERecord cname, int qtype, int depth,
-      Set<Name> seen, Set<String> tags, long remaining) {
+      Set<Name> seen, Set<String> tags, long remaining, Executor executor) {
     Name target = cname.getTarget();
     List<Record> chain = List.of(cname);
     long lifetime = Math.min(cname.getTTL(), remaining);
@@ -159,7 +165,7 @@ public final class NetworkZone {
           lifetime, tags));
     }
     if (suffixOf(target).isPresent()) {
-      return resolve(target, qtype, depth + 1, seen)
+      return resolve(target, qtype, depth + 1, seen, executor)
           .thenApply(tail -> tail.prefixedBy(chain, tags, lifetime));
     }
     return outside.forward(target, qtype).handle((m, e) -> {
@@ -174,7 +180,7 @@ public final class NetworkZone {
   }
 
   private CompletableFuture<ZoneAnswer> delegate(Subtree tree, Name cut, Name qname, int qtype,
-      Set<String> tags) {
+      Set<String> tags, Executor executor) {
     List<Record> ns = tree.ofType(cut, Type.NS);
     List<InetSocketAddress> servers = new ArrayList<>();
     List<Name> unglued = new ArrayList<>();
@@ -201,7 +207,7 @@ public final class NetworkZone {
       // No glue: find the name servers' addresses, in the network or outside it.
       List<CompletableFuture<List<InetAddress>>> lookups = new ArrayList<>();
       for (Name host : unglued) {
-        lookups.add(addressesOf(host));
+        lookups.add(addressesOf(host, executor));
       }
       all = CompletableFuture.allOf(lookups.toArray(new CompletableFuture<?>[0]))
           .handle((v, e) -> {
@@ -233,10 +239,10 @@ public final class NetworkZone {
     });
   }
 
-  private CompletableFuture<List<InetAddress>> addressesOf(Name host) {
+  private CompletableFuture<List<InetAddress>> addressesOf(Name host, Executor executor) {
     CompletableFuture<List<Record>> records;
     if (suffixOf(host).isPresent()) {
-      records = resolve(host, Type.A).thenApply(ZoneAnswer::answer);
+      records = resolve(host, Type.A, executor).thenApply(ZoneAnswer::answer);
     } else {
       records = outside.forward(host, Type.A).thenApply(m -> m.getSection(Section.ANSWER));
     }
