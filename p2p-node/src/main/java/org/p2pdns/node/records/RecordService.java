@@ -260,8 +260,9 @@ public final class RecordService implements AutoCloseable {
     if (lastStorageErrorLog == Long.MIN_VALUE
         || now - lastStorageErrorLog >= STORAGE_LOG_INTERVAL.toMillis()) {
       lastStorageErrorLog = now;
+      // Not a bug of ours but the machine's state: the message says what, no stack needed.
       log.error("storage failure; records are refused until it is fixed, reads go on: {}",
-          e.getMessage(), e);
+          e.getMessage());
     } else {
       log.debug("storage failure: {}", e.getMessage());
     }
