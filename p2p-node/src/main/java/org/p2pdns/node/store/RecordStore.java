@@ -229,28 +229,42 @@ public final class RecordStore implements AutoCloseable {
    */
   public synchronized void put(SignedRecord record, Optional<SignedRecord> evidence)
       throws StorageException {
+    putAll(List.of(record), evidence.map(List::of).orElse(List.of()));
+  }
+
+  /**
+   * Stores {@code records} (in order: a later version of a name replaces an earlier one) and
+   * {@code evidence} in one transaction, with one disk sync. Committed when this returns; on any
+   * failure nothing of it is stored.
+   */
+  public synchronized void putAll(List<SignedRecord> records, List<SignedRecord> evidence)
+      throws StorageException {
     try {
       inTransaction(() -> {
         long now = clock.millis();
         try (PreparedStatement ps = db.prepareStatement("INSERT OR REPLACE INTO records"
             + " (name, serial, owner_key, digest, expires, kind, body, stored_at)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-          ps.setString(1, record.name());
-          ps.setLong(2, record.serial());
-          ps.setBytes(3, record.ownerKey());
-          ps.setBytes(4, record.digest());
-          ps.setLong(5, record.expiresAt());
-          ps.setInt(6, record.kind().code());
-          ps.setBytes(7, record.encoded());
-          ps.setLong(8, now);
-          ps.executeUpdate();
+          for (SignedRecord record : records) {
+            ps.setString(1, record.name());
+            ps.setLong(2, record.serial());
+            ps.setBytes(3, record.ownerKey());
+            ps.setBytes(4, record.digest());
+            ps.setLong(5, record.expiresAt());
+            ps.setInt(6, record.kind().code());
+            ps.setBytes(7, record.encoded());
+            ps.setLong(8, now);
+            ps.executeUpdate();
+          }
         }
-        if (evidence.isPresent()) {
-          insertEvidence(evidence.get(), now);
+        for (SignedRecord ev : evidence) {
+          insertEvidence(ev, now);
         }
       });
     } catch (SQLException e) {
-      throw failure("cannot store " + record.name() + " serial " + record.serial() + ":", e);
+      String what = records.size() == 1 ? records.get(0).name() + " serial "
+          + records.get(0).serial() : records.size() + " records";
+      throw failure("cannot store " + what + ":", e);
     }
   }
 

@@ -295,4 +295,34 @@ class RecordServiceTest {
     assertThat(heard).hasSize(40);
     assertThat(Optional.of(notices.size())).contains(40);
   }
+
+  @Test
+  void versionsOfOneNameSubmittedTogetherEndWithTheLatest() throws Exception {
+    RecordService s = service("a");
+    SignedRecord v1 = claim("example.p2p", "192.0.2.1");
+    SignedRecord v2 = NET.update(v1, OWNER, NOW, TestNetwork.rrs("example.p2p",
+        "@ 300 IN A 192.0.2.2"));
+    SignedRecord v3 = NET.update(v2, OWNER, NOW, TestNetwork.rrs("example.p2p",
+        "@ 300 IN A 192.0.2.3"));
+    var f1 = s.submit(v1.encoded(), Origin.CLIENT);
+    var f2 = s.submit(v2.encoded(), Origin.CLIENT);
+    var f3 = s.submit(v3.encoded(), Origin.CLIENT);
+    List<SubmitResult> results = List.of(f1.get(10, TimeUnit.SECONDS),
+        f2.get(10, TimeUnit.SECONDS), f3.get(10, TimeUnit.SECONDS));
+    // Whatever order the validators finish in, v3 ends up held and the others either went
+    // before it or were refused as stale; every stored one was announced once.
+    assertThat(f3.get()).isEqualTo(SubmitResult.STORED);
+    assertThat(s.lookup("example.p2p").record()).contains(v3);
+    long stored = results.stream().filter(r -> r == SubmitResult.STORED).count();
+    assertThat(notices).hasSize((int) stored);
+    assertThat(notices.get(notices.size() - 1)).isEqualTo(new ChangeNotice("example.p2p", 3));
+    for (SubmitResult r : results) {
+      if (r.outcome() == SubmitResult.Outcome.REFUSED) {
+        assertThat(r.refusal().orElseThrow().reason()).isEqualTo(RefusalReason.STALE_SERIAL);
+      }
+    }
+    try (RecordStore reopened = RecordStore.open(dir.resolve("a.db"), clock)) {
+      assertThat(reopened.get("example.p2p")).contains(v3);
+    }
+  }
 }
