@@ -81,21 +81,28 @@ class NodeLinkTest extends FrontendTestBase {
   @Test
   void withTheNodeDownCachedNamesAreServedAndOthersFailFast() throws Exception {
     assertThat(answers(ask("example.p2p", Type.A))).containsExactly("example.p2p A 192.0.2.1");
+    assertThat(answers(askTcp("example.p2p", Type.A))).containsExactly("example.p2p A 192.0.2.1");
     node.stop();
     assertThat(within(Duration.ofSeconds(5), () -> !frontend.node().isUp())).isTrue();
 
     // Cached: still answered.
     assertThat(answers(ask("example.p2p", Type.A))).containsExactly("example.p2p A 192.0.2.1");
-    // Not cached: SERVFAIL, quickly, saying why.
+    // Not cached: SERVFAIL, quickly, saying why. The time includes the client's own work on a
+    // shared, busy machine, so the median of several counts; none may come near a hang.
     for (boolean tcp : new boolean[] {false, true}) {
-      long start = System.nanoTime();
-      Message m = ask("www.other.p2p", Type.A, tcp, 1232);
-      long ms = (System.nanoTime() - start) / 1_000_000;
-      assertThat(m.getRcode()).isEqualTo(Rcode.SERVFAIL);
-      assertThat(ms).as("SERVFAIL time in ms").isLessThan(200);
-      List<EDNSOption> ede = m.getOPT().getOptions(EDNSOption.Code.EDNS_EXTENDED_ERROR);
-      assertThat(((ExtendedErrorCodeOption) ede.get(0)).getErrorCode())
-          .isEqualTo(ExtendedErrorCodeOption.NO_REACHABLE_AUTHORITY);
+      List<Long> times = new java.util.ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        long start = System.nanoTime();
+        Message m = ask("www.other.p2p", Type.A, tcp, 1232);
+        times.add((System.nanoTime() - start) / 1_000_000);
+        assertThat(m.getRcode()).isEqualTo(Rcode.SERVFAIL);
+        List<EDNSOption> ede = m.getOPT().getOptions(EDNSOption.Code.EDNS_EXTENDED_ERROR);
+        assertThat(((ExtendedErrorCodeOption) ede.get(0)).getErrorCode())
+            .isEqualTo(ExtendedErrorCodeOption.NO_REACHABLE_AUTHORITY);
+      }
+      java.util.Collections.sort(times);
+      assertThat(times.get(2)).as("median SERVFAIL time in ms, " + times).isLessThan(200);
+      assertThat(times.get(4)).as("slowest SERVFAIL time in ms, " + times).isLessThan(1500);
     }
     // Other names keep working.
     assertThat(answers(ask("host.example.com", Type.A))).containsExactly(
@@ -134,11 +141,18 @@ class NodeLinkTest extends FrontendTestBase {
         c.tcpIdleTimeout(), c.tcpMaxConnections(), c.delegatedServerPort(), c.udpThreads()),
         clock, null);
     node.setMute(true);
-    long start = System.nanoTime();
-    Message m = ask("www.other.p2p", Type.A);
-    long ms = (System.nanoTime() - start) / 1_000_000;
-    assertThat(m.getRcode()).isEqualTo(Rcode.SERVFAIL);
-    assertThat(ms).as("SERVFAIL time in ms").isLessThan(400);
+    List<Long> times = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      long start = System.nanoTime();
+      Message m = ask("www.other.p2p", Type.A);
+      times.add((System.nanoTime() - start) / 1_000_000);
+      assertThat(m.getRcode()).isEqualTo(Rcode.SERVFAIL);
+    }
+    java.util.Collections.sort(times);
+    // The node timeout is 80 ms; the rest is the client and a busy shared machine.
+    assertThat(times.get(0)).as("fastest SERVFAIL in ms, " + times).isGreaterThanOrEqualTo(75);
+    assertThat(times.get(1)).as("median SERVFAIL in ms, " + times).isLessThan(400);
+    assertThat(times.get(2)).as("slowest SERVFAIL in ms, " + times).isLessThan(1500);
     node.setMute(false);
     assertThat(within(Duration.ofSeconds(5), () -> ask("www.other.p2p", Type.A).getRcode()
         == Rcode.NOERROR)).isTrue();
