@@ -104,6 +104,9 @@ public final class Node implements AutoCloseable {
     // joins config.bootstrap(), submits what peers send through records.submit(record,
     // Origin.peer(id)), gossips what records.addListener(...) reports, and provides the PeerView.
     peers = PeerView.notRunning(identity.nodeId(), config.listen());
+    log.info("peer-to-peer network not running yet in this version: node.listen {} is not "
+        + "bound{}", config.listen(), config.bootstrap().isEmpty() ? ""
+        : " and node.bootstrap " + String.join(",", config.bootstrap()) + " is not contacted");
 
     QueryServer.Facts facts = new QueryServer.Facts(identity.nodeId(),
         config.network().encode(), bootId, publisher.endpoint(), version);

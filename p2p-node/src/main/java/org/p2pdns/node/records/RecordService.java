@@ -342,6 +342,10 @@ public final class RecordService implements AutoCloseable {
   }
 
   private void finish(CompletableFuture<SubmitResult> result, SubmitResult outcome) {
+    if (outcome.refusal().isPresent() && log.isDebugEnabled()) {
+      // Anyone can send refusable records: DEBUG only, never above.
+      log.debug("refused: {}", outcome.refusal().get());
+    }
     switch (outcome.outcome()) {
       case STORED -> storedCount.incrementAndGet();
       case DUPLICATE -> duplicateCount.incrementAndGet();

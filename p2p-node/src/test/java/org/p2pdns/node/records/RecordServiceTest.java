@@ -325,4 +325,21 @@ class RecordServiceTest {
       assertThat(reopened.get("example.p2p")).contains(v3);
     }
   }
+
+  @Test
+  void aNameLapsedPastExpiryAndGraceCanBeClaimedAgainByAnotherKey() throws Exception {
+    RecordService s = service("a");
+    SignedRecord old = claim("example.p2p", "192.0.2.1");
+    submit(s, old);
+    clock.advance(Duration.ofSeconds(old.expiresAt() - NOW)
+        .plus(NET.params().gracePeriod()).plusSeconds(10));
+    long later = clock.instant().getEpochSecond();
+    SignedRecord fresh = NET.claim(STRANGER, "example.p2p", later,
+        TestNetwork.rrs("example.p2p", "@ 300 IN A 203.0.113.7"));
+    assertThat(s.lookup("example.p2p").status()).isEqualTo(LookupStatus.EXPIRED);
+    assertThat(submit(s, fresh)).isEqualTo(SubmitResult.STORED);
+    assertThat(s.lookup("example.p2p").status()).isEqualTo(LookupStatus.FOUND);
+    assertThat(s.lookup("example.p2p").record().orElseThrow().ownerKey())
+        .isEqualTo(STRANGER.publicKey());
+  }
 }
