@@ -81,6 +81,18 @@ abstract class FrontendTestBase {
     delegated = new TestDnsServer(rrs("p2p.", "www.sub.example A 198.51.100.7",
         "www.nog A 198.51.100.8"));
     frontend = Frontend.start(config(List.of(upstream.address())), clock, null);
+    awaitNodeUp();
+  }
+
+  /** On a busy machine the first heartbeat may come after start() stopped waiting for it. */
+  void awaitNodeUp() throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (!frontend.node().isUp() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    if (!frontend.node().isUp()) {
+      throw new IllegalStateException("the front-end did not see the test node within 10 s");
+    }
   }
 
   FrontendConfig config(List<InetSocketAddress> upstreams) {

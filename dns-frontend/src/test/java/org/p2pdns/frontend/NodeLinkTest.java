@@ -140,6 +140,7 @@ class NodeLinkTest extends FrontendTestBase {
         c.negativeTtl(), c.maxTtl(), Duration.ofSeconds(30), c.maxUdpPayload(),
         c.tcpIdleTimeout(), c.tcpMaxConnections(), c.delegatedServerPort(), c.udpThreads()),
         clock, null);
+    awaitNodeUp();
     node.setMute(true);
     List<Long> times = new java.util.ArrayList<>();
     for (int i = 0; i < 3; i++) {

@@ -87,6 +87,17 @@ class ReplyRulesTest extends FrontendTestBase {
   }
 
   @Test
+  void metaTypesGetNotimpAndZoneTransfersAreRefused() throws Exception {
+    for (int type : new int[] {Type.OPT, Type.TKEY, Type.TSIG}) {
+      Message a = new Message(udpExchange(query("example.com", type).toWire(), 3000));
+      assertThat(a.getRcode()).as(Type.string(type)).isEqualTo(Rcode.NOTIMP);
+    }
+    Message axfr = new Message(udpExchange(query("example.p2p", Type.AXFR).toWire(), 3000));
+    assertThat(axfr.getRcode()).isEqualTo(Rcode.REFUSED);
+    assertThat(upstream.seen()).isEmpty();
+  }
+
+  @Test
   void twoQuestionsGetFormerr() throws Exception {
     Message m = query("example.p2p", Type.A);
     m.addRecord(Record.newRecord(Name.fromString("other.p2p."), Type.A, DClass.IN),
