@@ -90,7 +90,9 @@ final class Publishing {
         out.println(success);
         return;
       case DUPLICATE:
-        out.println(success + " (the node already held this exact version)");
+        // After a resend the first copy may have been stored: that is this command's success.
+        out.println(node.retried() ? success
+            : success + " (the node already held this exact version)");
         return;
       default:
         String reason = RefusalReason.fromCode(result.reasonCode()).map(Publishing::describe)
