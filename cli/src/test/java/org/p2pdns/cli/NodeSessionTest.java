@@ -11,7 +11,7 @@ import org.p2pdns.common.testing.TestNetwork;
 
 class NodeSessionTest {
   @Test
-  void everyFreshSessionGetsItsAnswersThoughJeromqLosesAFirstMessageNowAndThen()
+  void everyFreshSessionGetsItsAnswers()
       throws Exception {
     try (InMemoryQueryServer server = new InMemoryQueryServer(new TestNetwork().params(),
         Clock.systemUTC())) {

@@ -90,9 +90,7 @@ final class Publishing {
         out.println(success);
         return;
       case DUPLICATE:
-        // After a resend the first copy may have been stored: that is this command's success.
-        out.println(node.retried() ? success
-            : success + " (the node already held this exact version)");
+        out.println(success + " (the node already held this exact version)");
         return;
       default:
         String reason = RefusalReason.fromCode(result.reasonCode()).map(Publishing::describe)
