@@ -161,8 +161,13 @@ class RecordServiceTest {
     assertThat(s.lookup("example.p2p").status()).isEqualTo(LookupStatus.REVOKED);
     assertThat(s.lookup("example.p2p").record()).contains(tombstone);
     assertThat(reason(submit(s, v3))).isEqualTo(RefusalReason.REVOKED);
-    assertThat(reason(submit(s, claim("example.p2p", "192.0.2.9"))))
+    // Another key's claim: the name stays revoked until the tombstone lapses.
+    assertThat(reason(submit(s, NET.claim(org.p2pdns.common.crypto.Ed25519Keys.generate(),
+        "example.p2p", NOW, TestNetwork.rrs("example.p2p", "@ 300 IN A 192.0.2.9")))))
         .isEqualTo(RefusalReason.REVOKED);
+    // The same key's fresh claim (serial 1) is older than the tombstone (serial 2).
+    assertThat(reason(submit(s, claim("example.p2p", "192.0.2.9"))))
+        .isEqualTo(RefusalReason.STALE_SERIAL);
     assertThat(s.lookup("example.p2p").status()).isEqualTo(LookupStatus.REVOKED);
     assertThat(notices).extracting(ChangeNotice::serial).containsExactly(1L, 2L);
   }
