@@ -1,6 +1,7 @@
 package org.p2pdns.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -84,5 +85,24 @@ class NodeTest {
       assertThat(l.status()).isEqualTo(NodeResponse.LookupStatus.FOUND);
       assertThat(l.record()).isEqualTo(r.encoded());
     }
+  }
+
+  @Test
+  void aSecondNodeOnTheSameDataDirIsRefusedAndLeavesTheFirstAlone() throws Exception {
+    Path ready = dir.resolve("node.ready");
+    NodeConfig first = NodeConfig.from(config().config(), dir, Optional.of(ready));
+    try (Node node = Node.start(first, Clock.systemUTC())) {
+      assertThatThrownBy(() -> Node.start(first, Clock.systemUTC()))
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageContaining("another node is running with the data dir");
+      assertThat(ready).as("the running node's ready file stays").exists();
+      try (QueryClient client = new QueryClient(node.controlEndpoint())) {
+        assertThat(((NodeResponse.Info) client.call(new NodeRequest.Info(1), WAIT)).nodeId())
+            .isEqualTo(node.identity().nodeId());
+      }
+    }
+    assertThat(ready).doesNotExist();
+    // Released at close: the data dir can be used again.
+    Node.start(first, Clock.systemUTC()).close();
   }
 }

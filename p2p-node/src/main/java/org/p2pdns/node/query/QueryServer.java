@@ -104,7 +104,7 @@ public final class QueryServer implements AutoCloseable {
       this.wakePipe = Pipe.open();
       wakePipe.source().configureBlocking(false);
     } catch (IOException e) {
-      context.destroySocket(router);
+      router.close();
       throw e;
     }
     // Thread.start publishes the socket to the new thread, which from then on is its only user.
@@ -153,7 +153,7 @@ public final class QueryServer implements AutoCloseable {
         log.error("query server stopped by a bug", e);
       }
     } finally {
-      context.destroySocket(router);
+      router.close();
       stopped.countDown();
     }
   }

@@ -216,6 +216,7 @@ class RecordServiceTest {
     clock.advance(Duration.ofSeconds(2));
     assertThat(s.lookup("example.p2p").status()).isEqualTo(LookupStatus.EXPIRED);
     assertThat(s.lookup("example.p2p").record()).contains(r);
+    assertThat(s.lookup("example.p2p").detail()).startsWith("expired at ");
   }
 
   @Test
