@@ -59,7 +59,11 @@ public final class DnsServer implements AutoCloseable {
   /** Binds UDP and TCP on {@code config.listen()}; fails with a clear message if it cannot. */
   public static DnsServer start(FrontendConfig config, DnsResponder responder)
       throws BindFailure {
-    boolean epoll = Epoll.isAvailable();
+    boolean epoll = config.nativeTransport() && Epoll.isAvailable();
+    if (config.nativeTransport() && !epoll) {
+      log.info("native epoll transport not available ({}): using NIO",
+          String.valueOf(Epoll.unavailabilityCause()));
+    }
     int cores = Runtime.getRuntime().availableProcessors();
     int udpSockets = epoll ? (config.udpThreads() > 0 ? config.udpThreads() : cores) : 1;
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(Math.max(udpSockets, cores),
