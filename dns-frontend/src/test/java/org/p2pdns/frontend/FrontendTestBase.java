@@ -98,7 +98,8 @@ abstract class FrontendTestBase {
   FrontendConfig config(List<InetSocketAddress> upstreams) {
     return new FrontendConfig(new InetSocketAddress("127.0.0.1", 0), node.endpoint(), upstreams,
         List.of("p2p"), nodeTimeout(), Duration.ofMillis(500), 10_000, NEGATIVE_TTL,
-        86_400, Duration.ofMillis(200), 1232, Duration.ofSeconds(10), 100, delegated.port(), 2);
+        86_400, Duration.ofMillis(200), 1232, Duration.ofSeconds(10), 100, delegated.port(), 2,
+        true);
   }
 
   /**

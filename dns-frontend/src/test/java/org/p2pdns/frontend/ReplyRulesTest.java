@@ -138,6 +138,24 @@ class ReplyRulesTest extends FrontendTestBase {
   }
 
   @Test
+  void theNioTransportServesUdpAndTcpToo() throws Exception {
+    frontend.close();
+    frontend = Frontend.start(config(java.util.List.of(upstream.address()))
+        .withNativeTransport(false), clock, null);
+    assertThat(frontend.nativeTransport()).isFalse();
+    awaitNodeUp();
+    for (boolean tcp : new boolean[] {false, true}) {
+      assertThat(answers(ask("www.example.p2p", Type.A, tcp, 1232)))
+          .containsExactly("www.example.p2p A 192.0.2.2");
+      assertThat(ask("big.example.p2p", Type.TXT, tcp, 1232).getHeader().getFlag(Flags.TC))
+          .isEqualTo(!tcp);
+    }
+    Message m = query("example.p2p", Type.A);
+    m.getHeader().setFlag(Flags.QR);
+    assertThat(udpExchange(m.toWire(), 300)).isNull();
+  }
+
+  @Test
   void anIdleTcpConnectionIsClosed() throws Exception {
     frontend.close();
     frontend = Frontend.start(config(java.util.List.of(upstream.address()))
