@@ -78,7 +78,7 @@ class CommandsTest {
         "2001:db8::1", "--txt", "hello", "--mx", "10 mail.example.p2p", "--ttl", "300");
 
     assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out()).startsWith("registered example.p2p (serial 1");
+    assertThat(r.out()).startsWith("registered example.p2p (serial 1)");
     assertThat(r.err()).contains("mining proof of work for example.p2p: 6 bits")
         .contains("proof of work found");
     SignedRecord rec = stored("example.p2p");
@@ -102,7 +102,7 @@ class CommandsTest {
         "--lifetime", "30d");
 
     assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out()).startsWith("registered xn--bcher-kva.p2p (serial 1");
+    assertThat(r.out()).startsWith("registered xn--bcher-kva.p2p (serial 1)");
     SignedRecord rec = stored("xn--bcher-kva.p2p");
     assertThat(rec.rrs()).hasSize(5);
     assertThat(rec.expiresAt() - rec.issuedAt()).isEqualTo(30 * 86_400);
