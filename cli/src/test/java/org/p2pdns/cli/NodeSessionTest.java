@@ -15,7 +15,7 @@ class NodeSessionTest {
       throws Exception {
     try (InMemoryQueryServer server = new InMemoryQueryServer(new TestNetwork().params(),
         Clock.systemUTC())) {
-      for (int i = 0; i < 40; i++) {
+      for (int i = 0; i < 10; i++) {
         try (NodeSession n = NodeSession.open(server.endpoint(), Duration.ofSeconds(5))) {
           assertThat(n.networkParams()).isEqualTo(new TestNetwork().params());
           assertThat(n.status().fields()).isNotEmpty();

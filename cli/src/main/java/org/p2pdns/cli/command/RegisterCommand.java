@@ -80,8 +80,8 @@ public final class RegisterCommand implements Callable<Integer> {
           clock).mine(params.networkId(), registered, key.publicKey(), params.powBits());
       SignedRecord record = signer.sign(RecordDrafts.withNonce(draft, nonce), key);
       Publishing.checkLocally(record, params, clock, false);
-      Publishing.submit(node, record, out, "registered " + registered + " (serial 1, expires "
-          + Times.iso(record.expiresAt()) + ")");
+      Publishing.submit(node, record, out, "registered " + registered + " (serial 1), expires "
+          + Times.iso(record.expiresAt()));
     }
     return 0;
   }

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.p2pdns.cli.CliException;
 import org.p2pdns.cli.P2pdnsMain;
 import org.p2pdns.cli.node.NodeSession;
+import org.p2pdns.cli.records.IdnNames;
 import org.p2pdns.cli.records.RecordDrafts;
 import org.p2pdns.cli.records.Times;
 import org.p2pdns.common.crypto.Ed25519Keys;
@@ -69,7 +70,13 @@ public final class RevokeCommand implements Callable<Integer> {
     if (answer.isEmpty()) {
       throw CliException.usage("revoke needs --yes when there is no terminal to confirm on");
     }
-    if (!answer.get().trim().toLowerCase(Locale.ROOT).equals(registered)) {
+    String typed;
+    try {
+      typed = IdnNames.toAscii(answer.get());
+    } catch (CliException e) {
+      typed = answer.get().trim().toLowerCase(Locale.ROOT);
+    }
+    if (!typed.equals(registered)) {
       throw CliException.usage("not confirmed; " + registered + " was not revoked");
     }
   }

@@ -153,7 +153,7 @@ class EndToEndScriptsIT {
           "example.p2p", "--a", "192.0.2.1", "--aaaa", "2001:db8::1", "--txt", "hello", "--mx",
           "10 mail.example.p2p", "--ttl", "300");
       assertThat(register.code()).as(register.toString()).isZero();
-      assertThat(register.out()).startsWith("registered example.p2p (serial 1");
+      assertThat(register.out()).startsWith("registered example.p2p (serial 1)");
 
       for (boolean tcp : new boolean[] {false, true}) {
         Message a = query(port, tcp, "example.p2p", Type.A);
