@@ -1,0 +1,406 @@
+package org.p2pdns.common.sync;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.p2pdns.common.wire.MalformedException;
+
+/**
+ * One side of one reconciliation with one peer: range-based set reconciliation (after negentropy)
+ * whose fingerprints are power sums of tags, so that a range where one side holds d extra items
+ * is settled by d field elements instead of by splitting it down to single items.
+ *
+ * <p>The initiator calls {@link #initiate()} and sends the bytes; each side then feeds every
+ * message it receives to {@link #receive(byte[])} and sends back what it returns, until it returns
+ * empty. The result is on the side that holds each missing item: {@link #remoteLacks()} names the
+ * local items the peer does not have, so each side then pushes those records to the other. (The
+ * side that lacks an item never needs its digest: the record arrives and carries it.) Transport,
+ * threads and timeouts belong to the caller; a session is plain state, not thread-safe.
+ *
+ * <p>The item set may change between messages; a range whose answer no longer fits is simply
+ * split again. Each rule and the message layout: docs/protocol-sync.md.
+ */
+public final class ReconcileSession {
+  /** A range this side holds at most this many items of is answered with its whole tag list. */
+  static final int IDS_MAX = 8;
+  /** The most children one range is split into. */
+  static final int MAX_SPLIT = 128;
+  /** A differing range whose extra count is unknown (equal counts) is split this many ways. */
+  static final int DEFAULT_SPLIT = 8;
+  /** Decoding d extras among m items costs about 2*m*d multiplications; above this, split instead. */
+  static final long MAX_DECODE_WORK = 1L << 26;
+  /**
+   * Room kept for the fingerprint that folds unreached ranges when a reply is full. The first
+   * range of a message is always answered (at most 128 children or 128 sums, under 3 KB), so every
+   * message makes progress within {@link ReconcileLimits#MIN_MESSAGE_BYTES}.
+   */
+  private static final int OVERFLOW_RESERVE = 64;
+
+  private final SyncItemSet items;
+  private final ReconcileLimits limits;
+  private final Map<ByteBuffer, byte[]> remoteLacks = new LinkedHashMap<>();
+  private long remoteTotal = -1;
+  private boolean started;
+  private boolean done;
+  private int messagesSent;
+  private int messagesReceived;
+  private long bytesSent;
+  private long bytesReceived;
+
+  public ReconcileSession(SyncItemSet items, ReconcileLimits limits) {
+    this.items = items;
+    this.limits = limits;
+  }
+
+  /** The initiator's first message: the whole set in {@code initialBranches} fingerprinted ranges. */
+  public byte[] initiate() {
+    if (started) {
+      throw new IllegalStateException("session already started");
+    }
+    started = true;
+    Reply reply = new Reply();
+    int n = items.size();
+    if (n == 0) {
+      reply.add(new RangeElement.Sums(Bound.INFINITY, 0, new long[0]));
+    } else {
+      split(reply, 0, n, Bound.INFINITY, Math.min(limits.initialBranches(), n));
+    }
+    return send(reply);
+  }
+
+  /**
+   * Takes the peer's message and returns the answer to send, or empty when the session is over
+   * (the peer said it has nothing left to ask).
+   *
+   * @throws MalformedException on bytes that do not decode, a message above the size limit, a
+   *     message after the end, or a peer that keeps the session going past the message limit
+   */
+  public Optional<byte[]> receive(byte[] bytes) throws MalformedException {
+    if (done) {
+      throw new MalformedException("reconcile message after the session ended");
+    }
+    if (bytes.length > limits.maxMessageBytes()) {
+      throw new MalformedException("reconcile message of " + bytes.length + " bytes exceeds "
+          + limits.maxMessageBytes());
+    }
+    if (messagesReceived >= limits.maxMessages()) {
+      throw new MalformedException("reconcile session exceeds " + limits.maxMessages() + " messages");
+    }
+    ReconcileMessage m = ReconcileCodec.decode(bytes);
+    started = true;
+    messagesReceived++;
+    bytesReceived += bytes.length;
+    remoteTotal = m.senderTotal();
+    if (m.isFinished()) {
+      done = true;
+      return Optional.empty();
+    }
+    Reply reply = new Reply();
+    int lowerPos = 0;
+    boolean first = true;
+    for (RangeElement e : m.elements()) {
+      int upperPos = items.positionOf(e.upper());
+      Reply.Mark mark = reply.mark();
+      answer(reply, e, lowerPos, upperPos);
+      if (!first && reply.size + OVERFLOW_RESERVE > limits.maxMessageBytes()) {
+        // Full: one fingerprint over everything not yet answered; the peer splits it again later.
+        reply.rollback(mark);
+        reply.add(sums(Bound.INFINITY, lowerPos, items.size(), lowerPos == items.size() ? 0 : 1));
+        break;
+      }
+      first = false;
+      lowerPos = upperPos;
+    }
+    byte[] out = send(reply);
+    if (reply.finished()) {
+      done = true;
+    }
+    return Optional.of(out);
+  }
+
+  private void answer(Reply reply, RangeElement e, int from, int to) {
+    Bound upper = e.upper();
+    int local = to - from;
+    if (e instanceof RangeElement.Skip) {
+      reply.skip(upper);
+    } else if (e instanceof RangeElement.Sums s) {
+      answerSums(reply, s, from, to);
+    } else if (e instanceof RangeElement.Request r) {
+      if (local == 0) {
+        reply.add(new RangeElement.Sums(upper, 0, new long[0]));
+      } else if ((long) local * r.k() <= MAX_DECODE_WORK) {
+        reply.add(sums(upper, from, to, r.k()));
+      } else {
+        refine(reply, from, to, upper, r.k());
+      }
+    } else if (e instanceof RangeElement.Ids ids) {
+      answerIds(reply, ids, from, to);
+    } else if (e instanceof RangeElement.Need need) {
+      Set<Long> wanted = new HashSet<>();
+      for (int i = 0; i < need.size(); i++) {
+        wanted.add(need.tag(i));
+      }
+      for (int p = from; p < to; p++) {
+        if (wanted.contains(items.tagAt(p))) {
+          markRemoteLacks(p);
+        }
+      }
+      reply.skip(upper);
+    }
+  }
+
+  private void answerSums(Reply reply, RangeElement.Sums s, int from, int to) {
+    Bound upper = s.upper();
+    long local = to - from;
+    long remote = s.count();
+    if (remote == 0) {
+      for (int p = from; p < to; p++) {
+        markRemoteLacks(p);
+      }
+      reply.skip(upper);
+      return;
+    }
+    if (local == 0) {
+      // Tell the peer this side holds nothing here: it pushes the whole range.
+      reply.add(new RangeElement.Sums(upper, 0, new long[0]));
+      return;
+    }
+    long delta = local - remote;
+    if (delta == 0 && items.tagSum(from, to) == s.sum(0)) {
+      reply.skip(upper);
+    } else if (delta > 0) {
+      // This side holds d more: with d of the peer's power sums it can name them itself.
+      int d = (int) Math.min(delta, Integer.MAX_VALUE);
+      if (d <= ReconcileCodec.MAX_SUMS && 2 * local * d <= MAX_DECODE_WORK) {
+        if (s.sumCount() >= d) {
+          if (!decode(s, from, to, d)) {
+            refine(reply, from, to, upper, d);
+          } else {
+            reply.skip(upper);
+          }
+        } else {
+          reply.add(new RangeElement.Request(upper, d));
+        }
+      } else {
+        refine(reply, from, to, upper, delta);
+      }
+    } else if (delta < 0) {
+      // The peer holds more: give it the power sums it needs to name its extras.
+      long k = -delta;
+      if (k <= ReconcileCodec.MAX_SUMS && local * k <= MAX_DECODE_WORK) {
+        reply.add(sums(upper, from, to, (int) k));
+      } else {
+        refine(reply, from, to, upper, k);
+      }
+    } else {
+      refine(reply, from, to, upper, 0);
+    }
+  }
+
+  private void answerIds(Reply reply, RangeElement.Ids ids, int from, int to) {
+    Map<Long, Integer> theirs = new HashMap<>();
+    for (int i = 0; i < ids.size(); i++) {
+      theirs.merge(ids.tag(i), 1, Integer::sum);
+    }
+    Set<Long> ours = new HashSet<>();
+    for (int p = from; p < to; p++) {
+      long t = items.tagAt(p);
+      ours.add(t);
+      if (!theirs.containsKey(t)) {
+        markRemoteLacks(p);
+      }
+    }
+    List<Long> missing = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) {
+      if (!ours.contains(ids.tag(i))) {
+        missing.add(ids.tag(i));
+      }
+    }
+    if (missing.isEmpty()) {
+      reply.skip(ids.upper());
+    } else {
+      long[] tags = new long[missing.size()];
+      for (int i = 0; i < tags.length; i++) {
+        tags[i] = missing.get(i);
+      }
+      reply.add(new RangeElement.Need(ids.upper(), tags));
+    }
+  }
+
+  /** Names the d local items the peer lacks from its power sums; false if they are not d items of ours. */
+  private boolean decode(RangeElement.Sums s, int from, int to, int d) {
+    int m = to - from;
+    long[] tags = new long[m];
+    items.tags(from, to, tags);
+    long[] ours = PowerSums.of(tags, m, d);
+    long[] diff = new long[d];
+    for (int j = 0; j < d; j++) {
+      diff[j] = Mod61.sub(ours[j], s.sum(j));
+    }
+    long[] poly = PowerSums.polynomialFromPowerSums(diff, d);
+    int[] roots = new int[d];
+    int found = 0;
+    for (int i = 0; i < m; i++) {
+      if (PowerSums.evaluate(poly, tags[i]) == 0) {
+        if (found == d) {
+          return false;
+        }
+        roots[found++] = from + i;
+      }
+    }
+    if (found != d) {
+      return false;
+    }
+    for (int p : roots) {
+      markRemoteLacks(p);
+    }
+    return true;
+  }
+
+  /** Splits a differing range into fingerprinted children, or lists it when this side holds few items. */
+  private void refine(Reply reply, int from, int to, Bound upper, long extra) {
+    int m = to - from;
+    if (m == 0) {
+      reply.add(new RangeElement.Sums(upper, 0, new long[0]));
+    } else if (m <= IDS_MAX) {
+      long[] tags = new long[m];
+      items.tags(from, to, tags);
+      reply.add(new RangeElement.Ids(upper, tags));
+    } else {
+      long wanted = extra == 0 ? DEFAULT_SPLIT : Math.max(DEFAULT_SPLIT / 2, (extra + 7) / 8);
+      split(reply, from, to, upper, (int) Math.min(Math.min(wanted, MAX_SPLIT), m));
+    }
+  }
+
+  private void split(Reply reply, int from, int to, Bound upper, int parts) {
+    int m = to - from;
+    int start = from;
+    for (int i = 1; i <= parts; i++) {
+      int end = from + (int) ((long) m * i / parts);
+      Bound b = i == parts ? upper : items.boundBefore(end);
+      reply.add(sums(b, start, end, 1));
+      start = end;
+    }
+  }
+
+  private RangeElement.Sums sums(Bound upper, int from, int to, int k) {
+    int m = to - from;
+    if (m == 0) {
+      return new RangeElement.Sums(upper, 0, new long[0]);
+    }
+    if (k == 1) {
+      return new RangeElement.Sums(upper, m, new long[] {items.tagSum(from, to)});
+    }
+    long[] tags = new long[m];
+    items.tags(from, to, tags);
+    return new RangeElement.Sums(upper, m, PowerSums.of(tags, m, k));
+  }
+
+  private void markRemoteLacks(int pos) {
+    byte[] d = items.digestAt(pos);
+    remoteLacks.putIfAbsent(ByteBuffer.wrap(d), d);
+  }
+
+  private byte[] send(Reply reply) {
+    byte[] out = ReconcileCodec.encode(new ReconcileMessage(items.size(), reply.elements));
+    messagesSent++;
+    bytesSent += out.length;
+    return out;
+  }
+
+  /** True once this side has nothing more to send or receive. */
+  public boolean isDone() {
+    return done;
+  }
+
+  /** Digests of local items the peer does not hold, in the order found; push these records to it. */
+  public List<byte[]> remoteLacks() {
+    List<byte[]> out = new ArrayList<>(remoteLacks.size());
+    for (byte[] d : remoteLacks.values()) {
+      out.add(d.clone());
+    }
+    return out;
+  }
+
+  /** The peer's item count from its last message, or -1 before the first. */
+  public long remoteTotal() {
+    return remoteTotal;
+  }
+
+  public int messagesSent() {
+    return messagesSent;
+  }
+
+  public int messagesReceived() {
+    return messagesReceived;
+  }
+
+  public long bytesSent() {
+    return bytesSent;
+  }
+
+  public long bytesReceived() {
+    return bytesReceived;
+  }
+
+  /** The reply under construction: adjacent skips merge, and its encoded size is tracked. */
+  private static final class Reply {
+    final List<RangeElement> elements = new ArrayList<>();
+    Bound last = Bound.ZERO;
+    int size = 4;
+
+    void skip(Bound upper) {
+      add(new RangeElement.Skip(upper));
+    }
+
+    /** Adds a range; a skip after a skip, or an empty range after an empty range, widens the last one. */
+    void add(RangeElement e) {
+      if (!elements.isEmpty()) {
+        RangeElement prev = elements.get(elements.size() - 1);
+        if ((isSkip(prev) && isSkip(e)) || (isEmpty(prev) && isEmpty(e))) {
+          elements.remove(elements.size() - 1);
+          last = elements.isEmpty() ? Bound.ZERO : elements.get(elements.size() - 1).upper();
+          size -= ReconcileCodec.encodedSize(last, prev);
+        }
+      }
+      size += ReconcileCodec.encodedSize(last, e);
+      elements.add(e);
+      last = e.upper();
+    }
+
+    private static boolean isSkip(RangeElement e) {
+      return e instanceof RangeElement.Skip;
+    }
+
+    private static boolean isEmpty(RangeElement e) {
+      return e instanceof RangeElement.Sums s && s.count() == 0;
+    }
+
+    Mark mark() {
+      return new Mark(elements.size(), size, last, elements.isEmpty() ? null : elements.get(elements.size() - 1));
+    }
+
+    void rollback(Mark m) {
+      while (elements.size() > m.count) {
+        elements.remove(elements.size() - 1);
+      }
+      if (m.count > 0) {
+        elements.set(m.count - 1, m.lastElement);
+      }
+      size = m.size;
+      last = m.last;
+    }
+
+    record Mark(int count, int size, Bound last, RangeElement lastElement) {}
+
+    boolean finished() {
+      return elements.size() == 1 && elements.get(0) instanceof RangeElement.Skip;
+    }
+  }
+}
