@@ -55,6 +55,133 @@ final class PowerSums {
     return c;
   }
 
+  /** What a two-sided decode found: the positions of our extras and the polynomial of theirs. */
+  record Decoded(int[] ourExtras, long[] theirPolynomial) {}
+
+  /**
+   * Decodes a range where this side holds extras X and the peer extras Y, |X| - |Y| = delta,
+   * from the differences of the first n power sums (ours minus theirs). Those are the power sums
+   * of X minus those of Y, so exp(-sum D_j z^j / j) = prod(1 - xz) / prod(1 - yz): a rational
+   * function whose numerator and denominator degrees (|X|, |Y|) are found by trying |Y| = 0, 1, ...
+   * with |X| + |Y| &lt;= n (a Pade approximant), and whose numerator's roots are then looked for
+   * among our own tags. The sums beyond |X| + |Y| verify the guess.
+   *
+   * @return null if no split of at most n differences fits
+   */
+  static Decoded decode(long[] tags, int m, long[] diff, int n, long delta) {
+    long[] f = new long[n + 1];
+    f[0] = 1;
+    for (int j = 1; j <= n; j++) {
+      long acc = 0;
+      for (int i = 1; i <= j; i++) {
+        acc = Mod61.add(acc, Mod61.mul(diff[i - 1], f[j - i]));
+      }
+      f[j] = Mod61.sub(0, Mod61.mul(acc, INVERSES[j]));
+    }
+    for (int b = 0; ; b++) {
+      long a = delta + b;
+      if (a < 0) {
+        continue;
+      }
+      if (a + b > n) {
+        return null;
+      }
+      long[] den = denominator(f, (int) a, b);
+      if (den == null) {
+        continue;
+      }
+      if (!tailVanishes(f, den, (int) a, b, n)) {
+        continue;
+      }
+      long[] num = new long[(int) a + 1];
+      for (int k = 0; k <= a; k++) {
+        long v = 0;
+        for (int i = 0; i <= Math.min(k, b); i++) {
+          v = Mod61.add(v, Mod61.mul(den[i], f[k - i]));
+        }
+        num[k] = v;
+      }
+      int[] roots = new int[(int) a];
+      int found = 0;
+      boolean tooMany = false;
+      for (int i = 0; i < m && a > 0; i++) {
+        if (evaluate(num, tags[i]) == 0) {
+          if (found == a) {
+            tooMany = true;
+            break;
+          }
+          roots[found++] = i;
+        }
+      }
+      if (!tooMany && found == a) {
+        return new Decoded(roots, den);
+      }
+    }
+  }
+
+  /**
+   * The denominator 1 + m_1 z + ... + m_b z^b making the coefficients a+1..a+b of f times it
+   * vanish, or null if that system is singular.
+   */
+  private static long[] denominator(long[] f, int a, int b) {
+    long[][] rows = new long[b][b + 1];
+    for (int r = 0; r < b; r++) {
+      int k = a + 1 + r;
+      for (int c = 0; c < b; c++) {
+        int idx = k - (c + 1);
+        rows[r][c] = idx >= 0 ? f[idx] : 0;
+      }
+      rows[r][b] = Mod61.sub(0, f[k]);
+    }
+    for (int col = 0; col < b; col++) {
+      int pivot = -1;
+      for (int r = col; r < b; r++) {
+        if (rows[r][col] != 0) {
+          pivot = r;
+          break;
+        }
+      }
+      if (pivot < 0) {
+        return null;
+      }
+      long[] tmp = rows[col];
+      rows[col] = rows[pivot];
+      rows[pivot] = tmp;
+      long inv = Mod61.inverse(rows[col][col]);
+      for (int c = col; c <= b; c++) {
+        rows[col][c] = Mod61.mul(rows[col][c], inv);
+      }
+      for (int r = 0; r < b; r++) {
+        if (r != col && rows[r][col] != 0) {
+          long factor = rows[r][col];
+          for (int c = col; c <= b; c++) {
+            rows[r][c] = Mod61.sub(rows[r][c], Mod61.mul(factor, rows[col][c]));
+          }
+        }
+      }
+    }
+    long[] den = new long[b + 1];
+    den[0] = 1;
+    for (int r = 0; r < b; r++) {
+      den[r + 1] = rows[r][b];
+    }
+    return den;
+  }
+
+  /** True if f times the denominator has no terms between degree a+b+1 and n: the extra sums agree. */
+  private static boolean tailVanishes(long[] f, long[] den, int a, int b, int n) {
+    for (int k = a + b + 1; k <= n; k++) {
+      long v = 0;
+      for (int i = 0; i <= b; i++) {
+        v = Mod61.add(v, Mod61.mul(den[i], f[k - i]));
+      }
+      if (v != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   static long evaluate(long[] c, long t) {
     long v = c[0];
     for (int j = 1; j < c.length; j++) {

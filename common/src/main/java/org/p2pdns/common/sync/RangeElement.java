@@ -8,8 +8,8 @@ import java.util.Arrays;
  * {@link Bound#INFINITY}. Layout of each kind: docs/protocol-sync.md.
  */
 public sealed interface RangeElement
-    permits RangeElement.Skip, RangeElement.Sums, RangeElement.Request, RangeElement.Ids,
-    RangeElement.Need {
+    permits RangeElement.Skip, RangeElement.Sums, RangeElement.Ids, RangeElement.Need,
+    RangeElement.Poly {
 
   Bound upper();
 
@@ -59,15 +59,6 @@ public sealed interface RangeElement
     @Override
     public String toString() {
       return "Sums[" + upper + ", count=" + count + ", sums=" + sums.length + "]";
-    }
-  }
-
-  /** "I hold more items here; send me your first k power sums." */
-  record Request(Bound upper, int k) implements RangeElement {
-    public Request {
-      if (k < 1) {
-        throw new IllegalArgumentException("request for " + k + " sums");
-      }
     }
   }
 
@@ -141,6 +132,52 @@ public sealed interface RangeElement
     @Override
     public String toString() {
       return "Need[" + upper + ", " + tags.length + " tags]";
+    }
+  }
+
+  /**
+   * "Your extra items here are the roots of z^b + c[0] z^(b-1) + ... + c[b-1]": sent by a side
+   * that decoded both directions of a range from the peer's power sums, so the peer can find its
+   * b extras among its own tags without another exchange of sums.
+   */
+  record Poly(Bound upper, long[] coefficients) implements RangeElement {
+    public Poly {
+      if (coefficients.length == 0) {
+        throw new IllegalArgumentException("a polynomial of degree 0 names nothing");
+      }
+      coefficients = coefficients.clone();
+    }
+
+    @Override
+    public long[] coefficients() {
+      return coefficients.clone();
+    }
+
+    int degree() {
+      return coefficients.length;
+    }
+
+    /** The monic polynomial as Horner coefficients, highest first. */
+    long[] monic() {
+      long[] c = new long[coefficients.length + 1];
+      c[0] = 1;
+      System.arraycopy(coefficients, 0, c, 1, coefficients.length);
+      return c;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Poly s && s.upper.equals(upper) && Arrays.equals(s.coefficients, coefficients);
+    }
+
+    @Override
+    public int hashCode() {
+      return upper.hashCode() * 31 + Arrays.hashCode(coefficients);
+    }
+
+    @Override
+    public String toString() {
+      return "Poly[" + upper + ", degree " + coefficients.length + "]";
     }
   }
 }

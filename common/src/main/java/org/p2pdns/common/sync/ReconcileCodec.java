@@ -15,7 +15,7 @@ import org.p2pdns.common.wire.WireWriter;
  */
 public final class ReconcileCodec {
   public static final int VERSION = 1;
-  /** The most power sums one range may carry or ask for. */
+  /** The most power sums one range may carry, and the highest degree of a polynomial. */
   public static final int MAX_SUMS = 128;
   /** The most tags one id list or need list may carry. */
   public static final int MAX_LIST = 64;
@@ -24,9 +24,9 @@ public final class ReconcileCodec {
 
   static final int SKIP = 0;
   static final int SUMS = 1;
-  static final int REQUEST = 2;
-  static final int IDS = 3;
-  static final int NEED = 4;
+  static final int IDS = 2;
+  static final int NEED = 3;
+  static final int POLY = 4;
 
   private static final int BOUND_INFINITE = 0xFF;
   private static final int BOUND_LONG_FORM = 0xFE;
@@ -53,8 +53,6 @@ public final class ReconcileCodec {
             w.i64(s.sum(i));
           }
         }
-      } else if (e instanceof RangeElement.Request r) {
-        w.u8(REQUEST).u8(r.k());
       } else if (e instanceof RangeElement.Ids ids) {
         w.u8(IDS).u8(ids.size());
         for (int i = 0; i < ids.size(); i++) {
@@ -64,6 +62,12 @@ public final class ReconcileCodec {
         w.u8(NEED).u8(need.size());
         for (int i = 0; i < need.size(); i++) {
           w.i64(need.tag(i));
+        }
+      } else if (e instanceof RangeElement.Poly poly) {
+        long[] c = poly.coefficients();
+        w.u8(POLY).u8(c.length);
+        for (long v : c) {
+          w.i64(v);
         }
       }
     }
@@ -75,12 +79,12 @@ public final class ReconcileCodec {
     int n = boundSize(previous, e.upper()) + 1;
     if (e instanceof RangeElement.Sums s) {
       n += varintSize(s.count()) + (s.count() > 0 ? 1 + 8 * s.sumCount() : 0);
-    } else if (e instanceof RangeElement.Request) {
-      n += 1;
     } else if (e instanceof RangeElement.Ids ids) {
       n += 1 + 8 * ids.size();
     } else if (e instanceof RangeElement.Need need) {
       n += 1 + 8 * need.size();
+    } else if (e instanceof RangeElement.Poly poly) {
+      n += 1 + 8 * poly.degree();
     }
     return n;
   }
@@ -126,14 +130,6 @@ public final class ReconcileCodec {
           elements.add(new RangeElement.Sums(upper, count, sums));
           break;
         }
-        case REQUEST: {
-          int k = r.u8("requested sums");
-          if (k < 1 || k > MAX_SUMS) {
-            throw new MalformedException("requested sums " + k + " outside 1.." + MAX_SUMS);
-          }
-          elements.add(new RangeElement.Request(upper, k));
-          break;
-        }
         case IDS:
         case NEED: {
           int n = r.u8("tag count");
@@ -142,6 +138,14 @@ public final class ReconcileCodec {
           }
           long[] tags = readFieldElements(r, n, "tag");
           elements.add(type == IDS ? new RangeElement.Ids(upper, tags) : new RangeElement.Need(upper, tags));
+          break;
+        }
+        case POLY: {
+          int b = r.u8("polynomial degree");
+          if (b < 1 || b > MAX_SUMS) {
+            throw new MalformedException("polynomial degree " + b + " outside 1.." + MAX_SUMS);
+          }
+          elements.add(new RangeElement.Poly(upper, readFieldElements(r, b, "coefficient")));
           break;
         }
         default:

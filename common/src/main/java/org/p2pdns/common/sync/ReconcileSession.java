@@ -35,6 +35,12 @@ public final class ReconcileSession {
   static final int DEFAULT_SPLIT = 8;
   /** Decoding d extras among m items costs about 2*m*d multiplications; above this, split instead. */
   static final long MAX_DECODE_WORK = 1L << 26;
+  static final int SLACK_BASE = 4;
+  static final int SLACK_DIVISOR = 4;
+  /** Children of a split carry at most this many sums each (their share of the differences plus slack). */
+  static final int CHILD_SUMS_MAX = 16;
+  /** Upper estimate of a child range's bytes besides its sums: bound, type, count, sum count. */
+  private static final int CHILD_BYTES = 16;
   /**
    * Room kept for the fingerprint that folds unreached ranges when a reply is full. The first
    * range of a message is always answered (at most 128 children or 128 sums, under 3 KB), so every
@@ -45,6 +51,8 @@ public final class ReconcileSession {
   private final SyncItemSet items;
   private final ReconcileLimits limits;
   private final Map<ByteBuffer, byte[]> remoteLacks = new LinkedHashMap<>();
+  /** Bytes the answer to the current range may take before the reply overflows. */
+  private int budget = Integer.MAX_VALUE;
   private long remoteTotal = -1;
   private boolean started;
   private boolean done;
@@ -69,7 +77,7 @@ public final class ReconcileSession {
     if (n == 0) {
       reply.add(new RangeElement.Sums(Bound.INFINITY, 0, new long[0]));
     } else {
-      split(reply, 0, n, Bound.INFINITY, Math.min(limits.initialBranches(), n));
+      split(reply, 0, n, Bound.INFINITY, Math.min(limits.initialBranches(), n), 1);
     }
     return send(reply);
   }
@@ -103,18 +111,18 @@ public final class ReconcileSession {
     }
     Reply reply = new Reply();
     int lowerPos = 0;
-    boolean first = true;
     for (RangeElement e : m.elements()) {
       int upperPos = items.positionOf(e.upper());
       Reply.Mark mark = reply.mark();
+      boolean progressed = reply.open > 0;
+      budget = limits.maxMessageBytes() - reply.size - OVERFLOW_RESERVE;
       answer(reply, e, lowerPos, upperPos);
-      if (!first && reply.size + OVERFLOW_RESERVE > limits.maxMessageBytes()) {
+      if (progressed && reply.size + OVERFLOW_RESERVE > limits.maxMessageBytes()) {
         // Full: one fingerprint over everything not yet answered; the peer splits it again later.
         reply.rollback(mark);
         reply.add(sums(Bound.INFINITY, lowerPos, items.size(), lowerPos == items.size() ? 0 : 1));
         break;
       }
-      first = false;
       lowerPos = upperPos;
     }
     byte[] out = send(reply);
@@ -131,16 +139,10 @@ public final class ReconcileSession {
       reply.skip(upper);
     } else if (e instanceof RangeElement.Sums s) {
       answerSums(reply, s, from, to);
-    } else if (e instanceof RangeElement.Request r) {
-      if (local == 0) {
-        reply.add(new RangeElement.Sums(upper, 0, new long[0]));
-      } else if ((long) local * r.k() <= MAX_DECODE_WORK) {
-        reply.add(sums(upper, from, to, r.k()));
-      } else {
-        refine(reply, from, to, upper, r.k());
-      }
     } else if (e instanceof RangeElement.Ids ids) {
       answerIds(reply, ids, from, to);
+    } else if (e instanceof RangeElement.Poly poly) {
+      answerPoly(reply, poly, from, to);
     } else if (e instanceof RangeElement.Need need) {
       Set<Long> wanted = new HashSet<>();
       for (int i = 0; i < need.size(); i++) {
@@ -174,33 +176,75 @@ public final class ReconcileSession {
     long delta = local - remote;
     if (delta == 0 && items.tagSum(from, to) == s.sum(0)) {
       reply.skip(upper);
-    } else if (delta > 0) {
-      // This side holds d more: with d of the peer's power sums it can name them itself.
-      int d = (int) Math.min(delta, Integer.MAX_VALUE);
-      if (d <= ReconcileCodec.MAX_SUMS && 2 * local * d <= MAX_DECODE_WORK) {
-        if (s.sumCount() >= d) {
-          if (!decode(s, from, to, d)) {
-            refine(reply, from, to, upper, d);
-          } else {
-            reply.skip(upper);
-          }
-        } else {
-          reply.add(new RangeElement.Request(upper, d));
-        }
-      } else {
-        refine(reply, from, to, upper, delta);
-      }
-    } else if (delta < 0) {
-      // The peer holds more: give it the power sums it needs to name its extras.
-      long k = -delta;
-      if (k <= ReconcileCodec.MAX_SUMS && local * k <= MAX_DECODE_WORK) {
-        reply.add(sums(upper, from, to, (int) k));
-      } else {
-        refine(reply, from, to, upper, k);
-      }
-    } else {
-      refine(reply, from, to, upper, 0);
+      return;
     }
+    long d = Math.abs(delta);
+    int n = s.sumCount();
+    if (n >= d && local * n <= MAX_DECODE_WORK) {
+      int m = (int) local;
+      long[] tags = new long[m];
+      items.tags(from, to, tags);
+      long[] ours = PowerSums.of(tags, m, n);
+      long[] diff = new long[n];
+      for (int j = 0; j < n; j++) {
+        diff[j] = Mod61.sub(ours[j], s.sum(j));
+      }
+      PowerSums.Decoded found = PowerSums.decode(tags, m, diff, n, delta);
+      if (found != null) {
+        for (int i : found.ourExtras()) {
+          markRemoteLacks(from + i);
+        }
+        long[] den = found.theirPolynomial();
+        if (den.length > 1) {
+          reply.add(new RangeElement.Poly(upper, java.util.Arrays.copyOfRange(den, 1, den.length)));
+        } else {
+          reply.skip(upper);
+        }
+        return;
+      }
+    }
+    // Not decodable from what came: give the peer enough of our sums for d differences and some
+    // slack, which also covers a few extras on both sides; it decodes, or it splits the range.
+    long want = d + slack(d);
+    if (n < want && want <= ReconcileCodec.MAX_SUMS && local * want <= MAX_DECODE_WORK) {
+      reply.add(sums(upper, from, to, (int) want));
+    } else {
+      refine(reply, from, to, upper, Math.max(d, n + 1L));
+    }
+  }
+
+  /** Extra sums beyond the count difference: room for differences on both sides, and a check. */
+  static long slack(long d) {
+    return SLACK_BASE + d / SLACK_DIVISOR;
+  }
+
+  private void answerPoly(Reply reply, RangeElement.Poly poly, int from, int to) {
+    int m = to - from;
+    int b = poly.degree();
+    if (m >= b && (long) m * b <= MAX_DECODE_WORK) {
+      long[] tags = new long[m];
+      items.tags(from, to, tags);
+      long[] c = poly.monic();
+      int[] roots = new int[b];
+      int found = 0;
+      for (int i = 0; i < m && found <= b; i++) {
+        if (PowerSums.evaluate(c, tags[i]) == 0) {
+          if (found < b) {
+            roots[found] = from + i;
+          }
+          found++;
+        }
+      }
+      if (found == b) {
+        for (int p : roots) {
+          markRemoteLacks(p);
+        }
+        reply.skip(poly.upper());
+        return;
+      }
+    }
+    // The items changed since the peer decoded, or it was wrong: settle the range afresh.
+    refine(reply, from, to, poly.upper(), 0);
   }
 
   private void answerIds(Reply reply, RangeElement.Ids ids, int from, int to) {
@@ -233,38 +277,12 @@ public final class ReconcileSession {
     }
   }
 
-  /** Names the d local items the peer lacks from its power sums; false if they are not d items of ours. */
-  private boolean decode(RangeElement.Sums s, int from, int to, int d) {
-    int m = to - from;
-    long[] tags = new long[m];
-    items.tags(from, to, tags);
-    long[] ours = PowerSums.of(tags, m, d);
-    long[] diff = new long[d];
-    for (int j = 0; j < d; j++) {
-      diff[j] = Mod61.sub(ours[j], s.sum(j));
-    }
-    long[] poly = PowerSums.polynomialFromPowerSums(diff, d);
-    int[] roots = new int[d];
-    int found = 0;
-    for (int i = 0; i < m; i++) {
-      if (PowerSums.evaluate(poly, tags[i]) == 0) {
-        if (found == d) {
-          return false;
-        }
-        roots[found++] = from + i;
-      }
-    }
-    if (found != d) {
-      return false;
-    }
-    for (int p : roots) {
-      markRemoteLacks(p);
-    }
-    return true;
-  }
-
-  /** Splits a differing range into fingerprinted children, or lists it when this side holds few items. */
-  private void refine(Reply reply, int from, int to, Bound upper, long extra) {
+  /**
+   * Splits a differing range into fingerprinted children, or lists it when this side holds few
+   * items. {@code differences} is a lower estimate of how many differences the range holds; the
+   * children carry enough sums for their share of them plus slack, so most decode at once.
+   */
+  private void refine(Reply reply, int from, int to, Bound upper, long differences) {
     int m = to - from;
     if (m == 0) {
       reply.add(new RangeElement.Sums(upper, 0, new long[0]));
@@ -273,18 +291,29 @@ public final class ReconcileSession {
       items.tags(from, to, tags);
       reply.add(new RangeElement.Ids(upper, tags));
     } else {
-      long wanted = extra == 0 ? DEFAULT_SPLIT : Math.max(DEFAULT_SPLIT / 2, (extra + 7) / 8);
-      split(reply, from, to, upper, (int) Math.min(Math.min(wanted, MAX_SPLIT), m));
+      long wanted = differences == 0 ? DEFAULT_SPLIT : Math.max(DEFAULT_SPLIT / 2, (differences + 7) / 8);
+      int parts = (int) Math.min(Math.min(wanted, MAX_SPLIT), m);
+      long perChild = (Math.max(differences, 1) + parts - 1) / parts;
+      int childSums = (int) Math.min(perChild + SLACK_BASE, CHILD_SUMS_MAX);
+      // Fit the split into what is left of the message, so that a range is always split rather
+      // than folded again (folding the same range forever would never end).
+      while (childSums > 1 && (long) parts * (CHILD_BYTES + 8L * childSums) > budget) {
+        childSums--;
+      }
+      while (parts > 2 && (long) parts * (CHILD_BYTES + 8L) > budget) {
+        parts /= 2;
+      }
+      split(reply, from, to, upper, parts, childSums);
     }
   }
 
-  private void split(Reply reply, int from, int to, Bound upper, int parts) {
+  private void split(Reply reply, int from, int to, Bound upper, int parts, int sumsEach) {
     int m = to - from;
     int start = from;
     for (int i = 1; i <= parts; i++) {
       int end = from + (int) ((long) m * i / parts);
       Bound b = i == parts ? upper : items.boundBefore(end);
-      reply.add(sums(b, start, end, 1));
+      reply.add(sums(b, start, end, (long) (end - start) * sumsEach <= MAX_DECODE_WORK ? sumsEach : 1));
       start = end;
     }
   }
@@ -354,6 +383,8 @@ public final class ReconcileSession {
     final List<RangeElement> elements = new ArrayList<>();
     Bound last = Bound.ZERO;
     int size = 4;
+    /** Elements that ask the peer for something (everything but skips). */
+    int open;
 
     void skip(Bound upper) {
       add(new RangeElement.Skip(upper));
@@ -364,12 +395,14 @@ public final class ReconcileSession {
       if (!elements.isEmpty()) {
         RangeElement prev = elements.get(elements.size() - 1);
         if ((isSkip(prev) && isSkip(e)) || (isEmpty(prev) && isEmpty(e))) {
+          open -= isSkip(prev) ? 0 : 1;
           elements.remove(elements.size() - 1);
           last = elements.isEmpty() ? Bound.ZERO : elements.get(elements.size() - 1).upper();
           size -= ReconcileCodec.encodedSize(last, prev);
         }
       }
       size += ReconcileCodec.encodedSize(last, e);
+      open += isSkip(e) ? 0 : 1;
       elements.add(e);
       last = e.upper();
     }
@@ -383,7 +416,7 @@ public final class ReconcileSession {
     }
 
     Mark mark() {
-      return new Mark(elements.size(), size, last, elements.isEmpty() ? null : elements.get(elements.size() - 1));
+      return new Mark(elements.size(), size, open, last, elements.isEmpty() ? null : elements.get(elements.size() - 1));
     }
 
     void rollback(Mark m) {
@@ -394,10 +427,11 @@ public final class ReconcileSession {
         elements.set(m.count - 1, m.lastElement);
       }
       size = m.size;
+      open = m.open;
       last = m.last;
     }
 
-    record Mark(int count, int size, Bound last, RangeElement lastElement) {}
+    record Mark(int count, int size, int open, Bound last, RangeElement lastElement) {}
 
     boolean finished() {
       return elements.size() == 1 && elements.get(0) instanceof RangeElement.Skip;
