@@ -1,5 +1,6 @@
 package org.p2pdns.bench.sim;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -19,10 +20,11 @@ import org.p2pdns.common.sync.GossipRouter;
  * transport (discrete events; every link has its own latency, uniform in 50-100 ms; each node
  * links to a random partial view of the others). Updates start at random nodes one after another;
  * for each, it measures the time until 99.9% and 100% of nodes hold it and the whole-record copies
- * received per node. The first updates warm the tree up and are reported apart.
+ * received per node. The first updates warm the tree up and are reported apart; a last batch runs
+ * after 2% of the nodes crashed silently (their peers are not told; lazy links repair the tree).
  *
  * <p>Run: {@code java -Xmx1g -cp 'bench/target/bench.jar:bench/target/lib/*'
- * org.p2pdns.bench.sim.GossipSimulation [nodes] [view] [warmup] [measured] [seed]}.
+ * org.p2pdns.bench.sim.GossipSimulation [nodes] [view] [warmup] [measured] [seed] [graft-ms] [shortcut-hops]}.
  */
 public final class GossipSimulation {
   /** Time a node spends on a record before forwarding it (decode and verify: about 0.1 ms; rounded up). */
@@ -35,6 +37,8 @@ public final class GossipSimulation {
   private final List<Map<Integer, Integer>> latency = new ArrayList<>();
   private final PriorityQueue<Event> queue = new PriorityQueue<>();
   private final long[] scheduledTick;
+  /** Nodes that crashed silently: they drop whatever reaches them, and their peers are not told. */
+  private final boolean[] dead;
   private long sequence;
   private long pushes;
   private long announcements;
@@ -44,13 +48,17 @@ public final class GossipSimulation {
   private byte[] currentDigest;
   private long[] receivedAt;
 
-  private GossipSimulation(int nodes, int view, long seed) {
+  private final GossipConfig config;
+
+  private GossipSimulation(int nodes, int view, long seed, GossipConfig config) {
+    this.config = config;
     this.nodes = nodes;
     this.rnd = new Random(seed);
     this.scheduledTick = new long[nodes];
+    this.dead = new boolean[nodes];
     Arrays.fill(scheduledTick, Long.MAX_VALUE);
     for (int i = 0; i < nodes; i++) {
-      routers.add(new GossipRouter<>(GossipConfig.DEFAULT, clock));
+      routers.add(new GossipRouter<>(config, clock));
       latency.add(new HashMap<>());
     }
     // Each node dials `view` random others; links are two-way, so the mean degree is about 2 * view.
@@ -83,15 +91,21 @@ public final class GossipSimulation {
     int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 10;
     int measured = args.length > 3 ? Integer.parseInt(args[3]) : 20;
     long seed = args.length > 4 ? Long.parseLong(args[4]) : 1;
+    GossipConfig d = GossipConfig.DEFAULT;
+    long graftMs = args.length > 5 ? Long.parseLong(args[5]) : d.graftTimeout().toMillis();
+    int shortcut = args.length > 6 ? Integer.parseInt(args[6]) : d.shortcutHops();
+    GossipConfig config = new GossipConfig(d.maxEager(), d.seenCapacity(), Duration.ofMillis(graftMs),
+        d.retryTimeout(), d.maxMissing(), shortcut);
     long t0 = System.nanoTime();
-    GossipSimulation sim = new GossipSimulation(nodes, view, seed);
+    GossipSimulation sim = new GossipSimulation(nodes, view, seed, config);
     double degree = 0;
     for (Map<Integer, Integer> m : sim.latency) {
       degree += m.size();
     }
     System.out.printf("Plumtree simulation: %,d nodes, each dials %d random peers (mean degree %.1f),"
-        + " link latency 50-100 ms, at most %d eager peers, graft timeout %d ms, seed %d%n", nodes, view,
-        degree / nodes, GossipConfig.DEFAULT.maxEager(), GossipConfig.DEFAULT.graftTimeout().toMillis(), seed);
+        + " link latency 50-100 ms, at most %d eager peers, graft timeout %d ms, shortcut %d hops, seed %d%n",
+        nodes, view, degree / nodes, config.maxEager(), config.graftTimeout().toMillis(), config.shortcutHops(),
+        seed);
     System.out.println("reference points: Serf/memberlist 99.99% in 2.2 s at 1,000 nodes, 2.6 s at 10,000;"
         + " aim 99.9% within 1.5 s at 1,000 and < 2 payload copies per node; flooding costs fanout copies");
     System.out.println();
@@ -99,6 +113,11 @@ public final class GossipSimulation {
         "copies/node", "IHAVE/node", "ctrl/node");
     sim.runBatch("warm-up", warmup);
     sim.runBatch("measured", measured);
+    int failed = nodes / 50;
+    for (int k = 0; k < failed; k++) {
+      sim.dead[sim.rnd.nextInt(nodes)] = true;
+    }
+    sim.runBatch("2% died", measured);
     double eager = 0;
     for (GossipRouter<Integer> r : sim.routers) {
       eager += r.eagerPeers().size();
@@ -126,13 +145,21 @@ public final class GossipSimulation {
       sumIHave += r.ihavePerNode;
       sumCtrl += r.controlPerNode;
       minReached = Math.min(minReached, r.reached);
-      if (r.reached == nodes) {
+      if (r.allMs >= 0) {
         complete++;
       }
     }
     System.out.printf("%-9s %8s %10.0f %10.0f %12.2f %12.2f %12.2f   (mean of %d; worst p99.9 %d ms; %d/%d reached all)%n",
-        label, minReached + "/" + nodes, sumP999 / updates, sumAll / updates, sumCopies / updates,
+        label, minReached + "/" + (nodes - deadCount()), sumP999 / updates, sumAll / updates, sumCopies / updates,
         sumIHave / updates, sumCtrl / updates, updates, maxP999, complete, updates);
+  }
+
+  private int deadCount() {
+    int n = 0;
+    for (boolean d : dead) {
+      n += d ? 1 : 0;
+    }
+    return n;
   }
 
   private record Result(long p999Ms, long allMs, long reached, double copiesPerNode, double ihavePerNode,
@@ -149,6 +176,9 @@ public final class GossipSimulation {
     announcements = 0;
     controls = 0;
     int origin = rnd.nextInt(nodes);
+    while (dead[origin]) {
+      origin = rnd.nextInt(nodes);
+    }
     receivedAt[origin] = start;
     perform(origin, routers.get(origin).publish(currentDigest));
     // Bounded: every event is a message or timer caused by this one update.
@@ -158,22 +188,29 @@ public final class GossipSimulation {
       handle(e);
     }
     queue.clear();
+    int live = 0;
+    for (boolean d : dead) {
+      live += d ? 0 : 1;
+    }
     long[] times = Arrays.stream(receivedAt).filter(t -> t >= 0).map(t -> t - start).sorted().toArray();
-    int need999 = (int) Math.ceil(nodes * 0.999);
+    int need999 = (int) Math.ceil(live * 0.999);
     long p999 = times.length >= need999 ? times[need999 - 1] : -1;
-    long all = times.length == nodes ? times[nodes - 1] : -1;
-    return new Result(p999, all, times.length, (double) pushes / nodes, (double) announcements / nodes,
-        (double) controls / nodes);
+    long all = times.length == live ? times[live - 1] : -1;
+    return new Result(p999, all, times.length, (double) pushes / live, (double) announcements / live,
+        (double) controls / live);
   }
 
   private void handle(Event e) {
     GossipRouter<Integer> r = routers.get(e.to);
+    if (dead[e.to]) {
+      return;
+    }
     if (e.message == null) {
       scheduledTick[e.to] = Long.MAX_VALUE;
       perform(e.to, r.tick());
-    } else if (e.message instanceof GossipMessage.Push) {
+    } else if (e.message instanceof GossipMessage.Push p) {
       pushes++;
-      GossipRouter.PushResult<Integer> res = r.onPush(e.from, currentDigest);
+      GossipRouter.PushResult<Integer> res = r.onPush(e.from, currentDigest, p.hops());
       perform(e.to, res.actions());
       if (res.arrival() == GossipRouter.Arrival.NEW) {
         receivedAt[e.to] = e.time;
@@ -182,7 +219,7 @@ public final class GossipSimulation {
         performAfter(e.to, fwd, HOP_PROCESSING_MS);
       }
     } else if (e.message instanceof GossipMessage.IHave h) {
-      r.onIHave(e.from, h.digests());
+      r.onIHave(e.from, h.hops(), h.digests());
     } else if (e.message instanceof GossipMessage.Graft g) {
       perform(e.to, r.onGraft(e.from, g.digests()));
     } else if (e.message instanceof GossipMessage.Prune) {
@@ -195,15 +232,16 @@ public final class GossipSimulation {
     performAfter(node, actions, 0);
   }
 
-  private static final GossipMessage PUSH_MARK = new GossipMessage.Push(new byte[] {1});
+  /** The simulation carries one update at a time, so a push needs no record bytes: a marker does. */
+  private static final byte[] PUSH_MARK = {1};
 
   private void performAfter(int node, List<GossipAction<Integer>> actions, long delay) {
     for (GossipAction<Integer> a : actions) {
       int to = a.peer();
       long when = clock.millis() + delay + latency.get(node).get(to);
       GossipMessage m;
-      if (a instanceof GossipAction.PushRecord) {
-        m = PUSH_MARK;
+      if (a instanceof GossipAction.PushRecord<Integer> p) {
+        m = new GossipMessage.Push(p.hops(), PUSH_MARK);
       } else {
         m = ((GossipAction.Send<Integer>) a).message();
         if (m instanceof GossipMessage.IHave) {

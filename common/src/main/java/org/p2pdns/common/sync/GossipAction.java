@@ -10,8 +10,8 @@ package org.p2pdns.common.sync;
 public sealed interface GossipAction<P> permits GossipAction.PushRecord, GossipAction.Send {
   P peer();
 
-  /** Send the record with this digest to the peer. */
-  record PushRecord<P>(P peer, byte[] digest) implements GossipAction<P> {
+  /** Send the record with this digest to the peer, as {@code Push(hops, record)}. */
+  record PushRecord<P>(P peer, byte[] digest, int hops) implements GossipAction<P> {
     public PushRecord {
       digest = digest.clone();
     }

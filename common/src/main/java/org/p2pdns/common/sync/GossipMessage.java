@@ -15,9 +15,16 @@ public sealed interface GossipMessage
   /** The most digests one announcement or graft carries. */
   int MAX_DIGESTS = 1024;
 
-  /** A whole signed record (its canonical encoding), sent eagerly or in answer to a graft. */
-  record Push(byte[] record) implements GossipMessage {
+  /** The largest hop count; counts saturate there. */
+  int MAX_HOPS = 255;
+
+  /**
+   * A whole signed record (its canonical encoding), sent eagerly or in answer to a graft, with the
+   * number of links it has crossed on arrival (1 for the first hop from its origin).
+   */
+  record Push(int hops, byte[] record) implements GossipMessage {
     public Push {
+      checkHops(hops);
       if (record.length == 0) {
         throw new IllegalArgumentException("empty record");
       }
@@ -31,24 +38,28 @@ public sealed interface GossipMessage
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Push p && java.util.Arrays.equals(p.record, record);
+      return o instanceof Push p && p.hops == hops && java.util.Arrays.equals(p.record, record);
     }
 
     @Override
     public int hashCode() {
-      return java.util.Arrays.hashCode(record);
+      return java.util.Arrays.hashCode(record) * 31 + hops;
     }
 
     @Override
     public String toString() {
-      return "Push[" + record.length + " bytes]";
+      return "Push[hops " + hops + ", " + record.length + " bytes]";
     }
   }
 
-  /** "I hold these records" (lazy link): the receiver grafts if the eager tree fails to deliver. */
-  record IHave(List<byte[]> digests) implements GossipMessage {
+  /**
+   * "I hold these records" (lazy link), with the hop count a push from here would arrive with: the
+   * receiver grafts if the eager tree fails to deliver, or if the tree's path is much longer.
+   */
+  record IHave(int hops, List<byte[]> digests) implements GossipMessage {
     public IHave {
-      digests = checkedDigests(digests);
+      checkHops(hops);
+      digests = checkedDigests(digests, 1);
     }
 
     @Override
@@ -57,10 +68,13 @@ public sealed interface GossipMessage
     }
   }
 
-  /** "Send me these records, and push to me eagerly from now on." */
+  /**
+   * "Push to me eagerly from now on, and send me these records" (the list is empty when the link
+   * is grafted only because it is a shorter path).
+   */
   record Graft(List<byte[]> digests) implements GossipMessage {
     public Graft {
-      digests = checkedDigests(digests);
+      digests = checkedDigests(digests, 0);
     }
 
     @Override
@@ -72,9 +86,15 @@ public sealed interface GossipMessage
   /** "I got that one twice: announce to me lazily from now on." */
   record Prune() implements GossipMessage {}
 
-  private static List<byte[]> checkedDigests(List<byte[]> digests) {
-    if (digests.isEmpty() || digests.size() > MAX_DIGESTS) {
-      throw new IllegalArgumentException(digests.size() + " digests, want 1.." + MAX_DIGESTS);
+  private static void checkHops(int hops) {
+    if (hops < 0 || hops > MAX_HOPS) {
+      throw new IllegalArgumentException("hops " + hops + " outside 0.." + MAX_HOPS);
+    }
+  }
+
+  private static List<byte[]> checkedDigests(List<byte[]> digests, int min) {
+    if (digests.size() < min || digests.size() > MAX_DIGESTS) {
+      throw new IllegalArgumentException(digests.size() + " digests, want " + min + ".." + MAX_DIGESTS);
     }
     List<byte[]> out = new ArrayList<>(digests.size());
     for (byte[] d : digests) {

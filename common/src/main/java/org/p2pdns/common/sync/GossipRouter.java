@@ -37,7 +37,7 @@ public final class GossipRouter<P> {
   private final Clock clock;
   private final LinkedHashSet<P> eager = new LinkedHashSet<>();
   private final LinkedHashSet<P> lazy = new LinkedHashSet<>();
-  private final LinkedHashMap<ByteBuffer, State> seen;
+  private final LinkedHashMap<ByteBuffer, Seen> seen;
   private final LinkedHashMap<ByteBuffer, Missing<P>> missing = new LinkedHashMap<>();
   private long payloadsReceived;
   private long duplicatesReceived;
@@ -50,7 +50,7 @@ public final class GossipRouter<P> {
       private static final long serialVersionUID = 1L;
 
       @Override
-      protected boolean removeEldestEntry(Map.Entry<ByteBuffer, State> e) {
+      protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Seen> e) {
         return size() > cap;
       }
     };
@@ -73,7 +73,7 @@ public final class GossipRouter<P> {
     eager.remove(peer);
     lazy.remove(peer);
     for (Missing<P> m : missing.values()) {
-      m.announcers.remove(peer);
+      m.announcers.removeIf(a -> a.peer.equals(peer));
     }
     // Keep the tree as wide as allowed: promote a lazy link in its place.
     if (eager.size() < config.maxEager() && !lazy.isEmpty()) {
@@ -86,13 +86,13 @@ public final class GossipRouter<P> {
   /** A record submitted (and validated) here: push it into the tree and announce it. */
   public List<GossipAction<P>> publish(byte[] digest) {
     ByteBuffer key = key(digest);
-    State prior = seen.get(key);
-    if (prior == State.ACCEPTED) {
+    Seen prior = seen.get(key);
+    if (prior != null && prior.state == State.ACCEPTED) {
       return List.of();
     }
-    seen.put(key, State.ACCEPTED);
+    seen.put(key, new Seen(State.ACCEPTED, 0));
     missing.remove(key);
-    return forward(digest, null);
+    return forward(digest, null, 0);
   }
 
   /**
@@ -101,7 +101,7 @@ public final class GossipRouter<P> {
    * {@link #accepted} or {@link #rejected}; its digest is already marked seen, so copies arriving
    * during validation are treated as duplicates.
    */
-  public PushResult<P> onPush(P from, byte[] digest) {
+  public PushResult<P> onPush(P from, byte[] digest, int hops) {
     ByteBuffer key = key(digest);
     payloadsReceived++;
     if (seen.containsKey(key)) {
@@ -114,8 +114,17 @@ public final class GossipRouter<P> {
       }
       return new PushResult<>(Arrival.DUPLICATE, out);
     }
-    seen.put(key, State.VALIDATING);
-    missing.remove(key);
+    seen.put(key, new Seen(State.VALIDATING, hops));
+    Missing<P> announced = missing.remove(key);
+    Announcer<P> best = announced == null ? null : announced.closest(this);
+    if (config.shortcutHops() > 0 && best != null && hops - best.hops >= config.shortcutHops()) {
+      // The tree brought this the long way round: the announcer's link replaces the sender's.
+      promote(best.peer);
+      demote(from);
+      return new PushResult<>(Arrival.NEW, List.of(
+          new GossipAction.Send<>(best.peer, new GossipMessage.Graft(List.of())),
+          new GossipAction.Send<>(from, new GossipMessage.Prune())));
+    }
     // The link that delivered first is on the fastest path: keep it in the tree.
     promote(from);
     return new PushResult<>(Arrival.NEW, List.of());
@@ -124,20 +133,24 @@ public final class GossipRouter<P> {
   /** The record from {@link #onPush} passed validation: forward it to everyone but its sender. */
   public List<GossipAction<P>> accepted(byte[] digest, P from) {
     ByteBuffer key = key(digest);
-    if (seen.get(key) == State.ACCEPTED) {
+    Seen s = seen.get(key);
+    if (s != null && s.state == State.ACCEPTED) {
       return List.of();
     }
-    seen.put(key, State.ACCEPTED);
-    return forward(digest, from);
+    int hops = s == null ? 0 : s.hops;
+    seen.put(key, new Seen(State.ACCEPTED, hops));
+    return forward(digest, from, hops);
   }
 
   /** The record failed validation: it is not forwarded, and copies of it are not validated again. */
   public void rejected(byte[] digest) {
-    seen.put(key(digest), State.REJECTED);
+    ByteBuffer key = key(digest);
+    Seen s = seen.get(key);
+    seen.put(key, new Seen(State.REJECTED, s == null ? 0 : s.hops));
   }
 
   /** Announcements from a lazy link: start a timer for each record not seen yet. */
-  public void onIHave(P from, List<byte[]> digests) {
+  public void onIHave(P from, int hops, List<byte[]> digests) {
     long now = clock.millis();
     for (byte[] d : digests) {
       ByteBuffer key = key(d);
@@ -152,19 +165,23 @@ public final class GossipRouter<P> {
         m = new Missing<>(d.clone(), now + config.graftTimeout().toMillis());
         missing.put(key, m);
       }
-      if (!m.announcers.contains(from)) {
-        m.announcers.add(from);
+      if (m.announcers.stream().noneMatch(a -> a.peer.equals(from))) {
+        m.announcers.add(new Announcer<>(from, hops));
       }
     }
   }
 
-  /** A peer grafted this link: push to it eagerly again, and send the records it asked for that this side holds. */
+  /**
+   * A peer grafted this link: push to it eagerly again, and send the records it asked for that
+   * this side holds.
+   */
   public List<GossipAction<P>> onGraft(P from, List<byte[]> digests) {
     promote(from);
     List<GossipAction<P>> out = new ArrayList<>();
     for (byte[] d : digests) {
-      if (seen.get(key(d)) == State.ACCEPTED) {
-        out.add(new GossipAction.PushRecord<>(from, d));
+      Seen s = seen.get(key(d));
+      if (s != null && s.state == State.ACCEPTED) {
+        out.add(new GossipAction.PushRecord<>(from, d, nextHops(s.hops)));
       }
     }
     return out;
@@ -172,9 +189,7 @@ public final class GossipRouter<P> {
 
   /** A peer pruned this link: announce to it from now on. */
   public void onPrune(P from) {
-    if (eager.remove(from)) {
-      lazy.add(from);
-    }
+    demote(from);
   }
 
   /** Fires due graft timers: graft the first announcer of each overdue record, then the next one. */
@@ -187,8 +202,9 @@ public final class GossipRouter<P> {
       if (m.deadline > now) {
         continue;
       }
-      P announcer = m.announcers.poll();
-      if (announcer == null || !(eager.contains(announcer) || lazy.contains(announcer))) {
+      Announcer<P> next = m.announcers.poll();
+      P announcer = next == null ? null : next.peer;
+      if (announcer == null || !isPeer(announcer)) {
         if (m.announcers.isEmpty()) {
           it.remove();
         }
@@ -235,15 +251,16 @@ public final class GossipRouter<P> {
     return duplicatesReceived;
   }
 
-  private List<GossipAction<P>> forward(byte[] digest, P from) {
+  private List<GossipAction<P>> forward(byte[] digest, P from, int hops) {
     List<GossipAction<P>> out = new ArrayList<>(eager.size() + lazy.size());
+    int next = nextHops(hops);
     for (P p : eager) {
       if (!p.equals(from)) {
-        out.add(new GossipAction.PushRecord<>(p, digest));
+        out.add(new GossipAction.PushRecord<>(p, digest, next));
       }
     }
     if (!lazy.isEmpty()) {
-      GossipMessage announce = new GossipMessage.IHave(List.of(digest));
+      GossipMessage announce = new GossipMessage.IHave(next, List.of(digest));
       for (P p : lazy) {
         if (!p.equals(from)) {
           out.add(new GossipAction.Send<>(p, announce));
@@ -272,6 +289,20 @@ public final class GossipRouter<P> {
     eager.add(peer);
   }
 
+  private static int nextHops(int hops) {
+    return Math.min(hops + 1, GossipMessage.MAX_HOPS);
+  }
+
+  private boolean isPeer(P peer) {
+    return eager.contains(peer) || lazy.contains(peer);
+  }
+
+  private void demote(P peer) {
+    if (eager.remove(peer)) {
+      lazy.add(peer);
+    }
+  }
+
   private static ByteBuffer key(byte[] digest) {
     if (digest.length != GossipMessage.DIGEST_BYTES) {
       throw new IllegalArgumentException("digest of " + digest.length + " bytes");
@@ -286,9 +317,33 @@ public final class GossipRouter<P> {
     }
   }
 
+  private static final class Seen {
+    final State state;
+    final int hops;
+
+    Seen(State state, int hops) {
+      this.state = state;
+      this.hops = hops;
+    }
+  }
+
+  private record Announcer<P>(P peer, int hops) {}
+
   private static final class Missing<P> {
     final byte[] digest;
-    final ArrayDeque<P> announcers = new ArrayDeque<>();
+    final ArrayDeque<Announcer<P>> announcers = new ArrayDeque<>();
+
+    /** The announcer still linked that offered the shortest path, or null. */
+    Announcer<P> closest(GossipRouter<P> router) {
+      Announcer<P> best = null;
+      for (Announcer<P> a : announcers) {
+        if (router.isPeer(a.peer) && (best == null || a.hops < best.hops)) {
+          best = a;
+        }
+      }
+      return best;
+    }
+
     long deadline;
 
     Missing(byte[] digest, long deadline) {

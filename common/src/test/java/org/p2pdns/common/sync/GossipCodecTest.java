@@ -18,18 +18,22 @@ class GossipCodecTest {
   @Test
   void bytesAreAsDocumented() throws Exception {
     assertThat(GossipCodec.encode(new GossipMessage.Prune())).containsExactly(4);
-    assertThat(GossipCodec.encode(new GossipMessage.Push(new byte[] {7, 8})))
-        .containsExactly(1, 0, 0, 0, 2, 7, 8);
-    byte[] ihave = GossipCodec.encode(new GossipMessage.IHave(List.of(digest(0xAB))));
-    assertThat(ihave).hasSize(3 + 32);
-    assertThat(Arrays.copyOf(ihave, 3)).containsExactly(2, 0, 1);
+    assertThat(GossipCodec.encode(new GossipMessage.Push(3, new byte[] {7, 8})))
+        .containsExactly(1, 3, 0, 0, 0, 2, 7, 8);
+    byte[] ihave = GossipCodec.encode(new GossipMessage.IHave(9, List.of(digest(0xAB))));
+    assertThat(ihave).hasSize(4 + 32);
+    assertThat(Arrays.copyOf(ihave, 4)).containsExactly(2, 9, 0, 1);
     GossipMessage back = GossipCodec.decode(ihave);
+    assertThat(((GossipMessage.IHave) back).hops()).isEqualTo(9);
     assertThat(((GossipMessage.IHave) back).digests().get(0)).isEqualTo(digest(0xAB));
+    assertThat(GossipCodec.encode(new GossipMessage.Graft(List.of()))).containsExactly(3, 0, 0);
+    assertThat(((GossipMessage.Graft) GossipCodec.decode(new byte[] {3, 0, 0})).digests()).isEmpty();
     byte[] graft = GossipCodec.encode(new GossipMessage.Graft(List.of(digest(1), digest(2))));
     assertThat(graft[0]).isEqualTo((byte) 3);
     assertThat(((GossipMessage.Graft) GossipCodec.decode(graft)).digests()).hasSize(2);
-    assertThat(((GossipMessage.Push) GossipCodec.decode(new byte[] {1, 0, 0, 0, 2, 7, 8})).record())
-        .containsExactly(7, 8);
+    GossipMessage.Push push = (GossipMessage.Push) GossipCodec.decode(new byte[] {1, 3, 0, 0, 0, 2, 7, 8});
+    assertThat(push.hops()).isEqualTo(3);
+    assertThat(push.record()).containsExactly(7, 8);
   }
 
   @Test
@@ -45,9 +49,9 @@ class GossipCodecTest {
   void garbageIsRefused() {
     assertThatThrownBy(() -> GossipCodec.decode(new byte[] {9})).isInstanceOf(MalformedException.class);
     assertThatThrownBy(() -> GossipCodec.decode(new byte[] {4, 0})).isInstanceOf(MalformedException.class);
-    assertThatThrownBy(() -> GossipCodec.decode(new byte[] {2, 0, 0})).isInstanceOf(MalformedException.class);
-    assertThatThrownBy(() -> GossipCodec.decode(new byte[] {1, 0, 0, 0, 0})).isInstanceOf(MalformedException.class);
-    assertThatThrownBy(() -> GossipCodec.decode(new byte[] {1, (byte) 0xFF, 0, 0, 0}))
+    assertThatThrownBy(() -> GossipCodec.decode(new byte[] {2, 1, 0, 0})).isInstanceOf(MalformedException.class);
+    assertThatThrownBy(() -> GossipCodec.decode(new byte[] {1, 1, 0, 0, 0, 0})).isInstanceOf(MalformedException.class);
+    assertThatThrownBy(() -> GossipCodec.decode(new byte[] {1, 1, (byte) 0xFF, 0, 0, 0}))
         .isInstanceOf(MalformedException.class);
   }
 }

@@ -98,7 +98,7 @@ class GossipRouterTest {
   void aNewRecordIsForwardedOnlyAfterValidationAndNotBackToItsSender() {
     GossipRouter<String> r = router("a", "b", "c");
     byte[] d = digest();
-    GossipRouter.PushResult<String> first = r.onPush("a", d);
+    GossipRouter.PushResult<String> first = r.onPush("a", d, 1);
     assertThat(first.arrival()).isEqualTo(GossipRouter.Arrival.NEW);
     assertThat(first.actions()).isEmpty();
     assertThat(pushTargets(r.accepted(d, "a"))).containsExactlyInAnyOrder("b", "c");
@@ -110,12 +110,13 @@ class GossipRouterTest {
   void aDuplicateIsNotForwardedAndPrunesItsLink() {
     GossipRouter<String> r = router("a", "b", "c");
     byte[] d = digest();
-    r.onPush("a", d);
+    r.onPush("a", d, 1);
     r.accepted(d, "a");
-    GossipRouter.PushResult<String> again = r.onPush("b", d);
+    GossipRouter.PushResult<String> again = r.onPush("b", d, 1);
     assertThat(again.arrival()).isEqualTo(GossipRouter.Arrival.DUPLICATE);
     assertThat(pushTargets(again.actions())).isEmpty();
     assertThat(again.actions()).containsExactly(new GossipAction.Send<>("b", new GossipMessage.Prune()));
+    assertThat(r.payloadsReceived()).isEqualTo(2);
     assertThat(r.lazyPeers()).contains("b");
     assertThat(r.duplicatesReceived()).isEqualTo(1);
     // The next record is announced to b, not pushed.
@@ -128,9 +129,9 @@ class GossipRouterTest {
   void aRejectedRecordGoesNowhereAndItsCopiesAreNotValidatedAgain() {
     GossipRouter<String> r = router("a", "b");
     byte[] d = digest();
-    assertThat(r.onPush("a", d).arrival()).isEqualTo(GossipRouter.Arrival.NEW);
+    assertThat(r.onPush("a", d, 1).arrival()).isEqualTo(GossipRouter.Arrival.NEW);
     r.rejected(d);
-    assertThat(r.onPush("b", d).arrival()).isEqualTo(GossipRouter.Arrival.DUPLICATE);
+    assertThat(r.onPush("b", d, 1).arrival()).isEqualTo(GossipRouter.Arrival.DUPLICATE);
     assertThat(r.onGraft("b", List.of(d))).isEmpty();
   }
 
@@ -139,7 +140,7 @@ class GossipRouterTest {
     GossipRouter<String> r = router("a", "b");
     r.onPrune("b");
     byte[] d = digest();
-    r.onIHave("b", List.of(d));
+    r.onIHave("b", 1, List.of(d));
     assertThat(r.nextDeadline()).hasValue(clock.now + GossipConfig.DEFAULT.graftTimeout().toMillis());
     clock.now += GossipConfig.DEFAULT.graftTimeout().toMillis() - 1;
     assertThat(r.tick()).isEmpty();
@@ -157,8 +158,8 @@ class GossipRouterTest {
     GossipRouter<String> r = router("a", "b");
     r.onPrune("b");
     byte[] d = digest();
-    r.onIHave("b", List.of(d));
-    r.onPush("a", d);
+    r.onIHave("b", 1, List.of(d));
+    r.onPush("a", d, 1);
     r.accepted(d, "a");
     clock.now += Duration.ofSeconds(5).toMillis();
     assertThat(r.tick()).isEmpty();
@@ -178,7 +179,7 @@ class GossipRouterTest {
 
   @Test
   void theSeenCacheIsBounded() {
-    GossipConfig small = new GossipConfig(8, 16, Duration.ofMillis(100), Duration.ofMillis(200), 4);
+    GossipConfig small = new GossipConfig(8, 16, Duration.ofMillis(100), Duration.ofMillis(200), 4, 3);
     GossipRouter<String> r = new GossipRouter<>(small, clock);
     r.peerUp("a");
     byte[] first = digest();
@@ -189,10 +190,46 @@ class GossipRouterTest {
     assertThat(r.hasSeen(first)).isFalse();
     // Announcements beyond maxMissing are not tracked.
     for (int i = 0; i < 10; i++) {
-      r.onIHave("a", List.of(digest()));
+      r.onIHave("a", 1, List.of(digest()));
     }
     clock.now += 100;
     assertThat(r.tick()).hasSize(4);
+  }
+
+  @Test
+  void hopCountsGrowByOneAlongThePath() {
+    GossipRouter<String> r = router("a", "b", "c");
+    r.onPrune("c");
+    byte[] d = digest();
+    r.onPush("a", d, 4);
+    List<GossipAction<String>> out = r.accepted(d, "a");
+    assertThat(out).contains(new GossipAction.Send<>("c", new GossipMessage.IHave(5, List.of(d))));
+    GossipAction.PushRecord<String> push = (GossipAction.PushRecord<String>) out.stream()
+        .filter(x -> x instanceof GossipAction.PushRecord).findFirst().orElseThrow();
+    assertThat(push.peer()).isEqualTo("b");
+    assertThat(push.hops()).isEqualTo(5);
+    assertThat(((GossipAction.PushRecord<String>) r.publish(digest()).get(0)).hops()).isEqualTo(1);
+  }
+
+  @Test
+  void aMuchShorterLazyPathReplacesTheTreeLink() {
+    GossipConfig shortcut = new GossipConfig(8, 1000, Duration.ofMillis(500), Duration.ofMillis(500), 100, 3);
+    GossipRouter<String> r = new GossipRouter<>(shortcut, clock);
+    r.peerUp("a");
+    r.peerUp("b");
+    r.onPrune("b");
+    byte[] d = digest();
+    r.onIHave("b", 2, List.of(d));
+    GossipRouter.PushResult<String> res = r.onPush("a", d, 5);
+    assertThat(res.arrival()).isEqualTo(GossipRouter.Arrival.NEW);
+    assertThat(res.actions()).containsExactly(
+        new GossipAction.Send<>("b", new GossipMessage.Graft(List.of())),
+        new GossipAction.Send<>("a", new GossipMessage.Prune()));
+    assertThat(r.eagerPeers()).containsExactly("b");
+    // A path only a little shorter changes nothing.
+    byte[] e = digest();
+    r.onIHave("a", 3, List.of(e));
+    assertThat(r.onPush("b", e, 4).actions()).isEmpty();
   }
 
   /** A small network over a discrete-event transport with 50-100 ms links. */
@@ -241,8 +278,8 @@ class GossipRouterTest {
 
     void send(int from, List<GossipAction<Integer>> actions, byte[] digest) {
       for (GossipAction<Integer> a : actions) {
-        GossipMessage m = a instanceof GossipAction.PushRecord ? new GossipMessage.Push(digest)
-            : ((GossipAction.Send<Integer>) a).message();
+        GossipMessage m = a instanceof GossipAction.PushRecord<Integer> p
+            ? new GossipMessage.Push(p.hops(), p.digest()) : ((GossipAction.Send<Integer>) a).message();
         long id = seq++;
         messages.put(id, m);
         queue.add(new long[] {clock.now + links.get(from).get(a.peer()), id, from, a.peer()});
@@ -270,9 +307,7 @@ class GossipRouterTest {
           clock.now = Math.max(clock.now, nextTick);
           for (int i = 0; i < routers.size(); i++) {
             if (!down.contains(i)) {
-              for (GossipAction<Integer> a : routers.get(i).tick()) {
-                send(i, List.of(a), null);
-              }
+              send(i, routers.get(i).tick(), null);
             }
           }
           continue;
@@ -289,7 +324,7 @@ class GossipRouterTest {
         if (m instanceof GossipMessage.Push p) {
           payloads++;
           byte[] d = p.record();
-          GossipRouter.PushResult<Integer> res = r.onPush(from, d);
+          GossipRouter.PushResult<Integer> res = r.onPush(from, d, p.hops());
           if (res.arrival() == GossipRouter.Arrival.DUPLICATE) {
             for (GossipAction<Integer> a : res.actions()) {
               if (a instanceof GossipAction.PushRecord) {
@@ -302,7 +337,7 @@ class GossipRouterTest {
             send(to, r.accepted(d, from), d);
           }
         } else if (m instanceof GossipMessage.IHave h) {
-          r.onIHave(from, h.digests());
+          r.onIHave(from, h.hops(), h.digests());
         } else if (m instanceof GossipMessage.Graft g) {
           for (GossipAction<Integer> a : r.onGraft(from, g.digests())) {
             send(to, List.of(a), ((GossipAction.PushRecord<Integer>) a).digest());
