@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import org.p2pdns.common.sync.KeyRange;
 import org.p2pdns.common.sync.ReconcileLimits;
 import org.p2pdns.common.sync.ReconcileSession;
 import org.p2pdns.common.sync.SyncItemSet;
@@ -117,16 +118,21 @@ public final class ReconcileBenchmark {
       next = next == responder ? initiator : responder;
     }
     long cpuMs = (mx.getCurrentThreadCpuTime() - cpu0) / 1_000_000;
-    boolean ok = asSet(initiator).equals(laggingOnly) && asSet(responder).equals(currentOnly);
+    boolean ok = lacks(initiator, lagging).equals(laggingOnly) && lacks(responder, current).equals(currentOnly);
     int diffs = laggingOnly.size() + currentOnly.size();
     System.out.printf("%-46s %6d %6d %9d %9.1f %8d %11s%n", name, messages, (messages + 1) / 2, bytes,
         (double) bytes / diffs, cpuMs, ok ? diffs + " yes" : "NO");
   }
 
-  private static Set<ByteBuffer> asSet(ReconcileSession s) {
+  private static Set<ByteBuffer> lacks(ReconcileSession s, SyncItemSet items) {
     Set<ByteBuffer> out = new HashSet<>();
     for (byte[] d : s.remoteLacks()) {
       out.add(ByteBuffer.wrap(d));
+    }
+    for (KeyRange r : s.remoteLacksRanges()) {
+      for (byte[] d : items.digests(items.positionOf(r.lower()), items.positionOf(r.upper()))) {
+        out.add(ByteBuffer.wrap(d));
+      }
     }
     return out;
   }

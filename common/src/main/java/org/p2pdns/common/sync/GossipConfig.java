@@ -9,9 +9,11 @@ import java.time.Duration;
  * @param seenCapacity how many digests the de-duplication cache remembers (oldest forgotten first)
  * @param graftTimeout how long an announced record may take to arrive through the tree before
  *     this side grafts the announcer. Too short and healthy tree paths that are slower than a lazy
- *     link trigger grafts, duplicates and prunes that keep reshaping the tree: in the 1,000-node
- *     simulation (50-100 ms links) 250 ms gave 1.75 copies per node and 1.1 s to 99.9%, 500 ms
- *     gave 1.00 copies and 0.62 s (docs/performance-sync.md)
+ *     link trigger grafts, duplicates and prunes that keep reshaping the tree; too long and a
+ *     crashed tree node's subtree waits longer. In the simulation (50-100 ms links) 250 ms gave
+ *     1.75 copies per node and 1.1 s to 99.9% at 1,000 nodes; 500 ms gave 1.00 copies and 0.62 s
+ *     at 1,000 but 1.29 copies and 1.57 s at 10,000; 750 ms gave 1.00 copies at both (0.62 s,
+ *     0.82 s). See docs/performance-sync.md
  * @param retryTimeout how long to wait for a graft's answer before grafting the next announcer
  * @param maxMissing the most announced-but-missing records tracked at once (the rest are left to
  *     catch-up by reconciliation), so a peer's announcements cannot grow memory without bound
@@ -23,7 +25,7 @@ import java.time.Duration;
 public record GossipConfig(int maxEager, int seenCapacity, Duration graftTimeout,
     Duration retryTimeout, int maxMissing, int shortcutHops) {
   public static final GossipConfig DEFAULT =
-      new GossipConfig(8, 100_000, Duration.ofMillis(500), Duration.ofMillis(500), 10_000, 0);
+      new GossipConfig(8, 100_000, Duration.ofMillis(750), Duration.ofMillis(500), 10_000, 0);
 
   public GossipConfig {
     if (maxEager < 1 || maxEager > 64) {

@@ -66,6 +66,16 @@ public sealed interface GossipMessage
     public List<byte[]> digests() {
       return copies(digests);
     }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof IHave h && h.hops == hops && sameDigests(h.digests, digests);
+    }
+
+    @Override
+    public int hashCode() {
+      return digestsHash(digests) * 31 + hops;
+    }
   }
 
   /**
@@ -80,6 +90,16 @@ public sealed interface GossipMessage
     @Override
     public List<byte[]> digests() {
       return copies(digests);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Graft g && sameDigests(g.digests, digests);
+    }
+
+    @Override
+    public int hashCode() {
+      return digestsHash(digests);
     }
   }
 
@@ -104,6 +124,26 @@ public sealed interface GossipMessage
       out.add(d.clone());
     }
     return List.copyOf(out);
+  }
+
+  private static boolean sameDigests(List<byte[]> a, List<byte[]> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (!java.util.Arrays.equals(a.get(i), b.get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int digestsHash(List<byte[]> digests) {
+    int h = 1;
+    for (byte[] d : digests) {
+      h = h * 31 + java.util.Arrays.hashCode(d);
+    }
+    return h;
   }
 
   private static List<byte[]> copies(List<byte[]> digests) {

@@ -51,6 +51,7 @@ public final class ReconcileSession {
   private final SyncItemSet items;
   private final ReconcileLimits limits;
   private final Map<ByteBuffer, byte[]> remoteLacks = new LinkedHashMap<>();
+  private final List<KeyRange> remoteLacksRanges = new ArrayList<>();
   /** Bytes the answer to the current range may take before the reply overflows. */
   private int budget = Integer.MAX_VALUE;
   private long remoteTotal = -1;
@@ -111,12 +112,13 @@ public final class ReconcileSession {
     }
     Reply reply = new Reply();
     int lowerPos = 0;
+    Bound lower = Bound.ZERO;
     for (RangeElement e : m.elements()) {
       int upperPos = items.positionOf(e.upper());
       Reply.Mark mark = reply.mark();
       boolean progressed = reply.open > 0;
       budget = limits.maxMessageBytes() - reply.size - OVERFLOW_RESERVE;
-      answer(reply, e, lowerPos, upperPos);
+      answer(reply, e, lower, lowerPos, upperPos);
       if (progressed && reply.size + OVERFLOW_RESERVE > limits.maxMessageBytes()) {
         // Full: one fingerprint over everything not yet answered; the peer splits it again later.
         reply.rollback(mark);
@@ -124,6 +126,7 @@ public final class ReconcileSession {
         break;
       }
       lowerPos = upperPos;
+      lower = e.upper();
     }
     byte[] out = send(reply);
     if (reply.finished()) {
@@ -132,13 +135,13 @@ public final class ReconcileSession {
     return Optional.of(out);
   }
 
-  private void answer(Reply reply, RangeElement e, int from, int to) {
+  private void answer(Reply reply, RangeElement e, Bound lower, int from, int to) {
     Bound upper = e.upper();
     int local = to - from;
     if (e instanceof RangeElement.Skip) {
       reply.skip(upper);
     } else if (e instanceof RangeElement.Sums s) {
-      answerSums(reply, s, from, to);
+      answerSums(reply, s, lower, from, to);
     } else if (e instanceof RangeElement.Ids ids) {
       answerIds(reply, ids, from, to);
     } else if (e instanceof RangeElement.Poly poly) {
@@ -157,13 +160,14 @@ public final class ReconcileSession {
     }
   }
 
-  private void answerSums(Reply reply, RangeElement.Sums s, int from, int to) {
+  private void answerSums(Reply reply, RangeElement.Sums s, Bound lower, int from, int to) {
     Bound upper = s.upper();
     long local = to - from;
     long remote = s.count();
     if (remote == 0) {
-      for (int p = from; p < to; p++) {
-        markRemoteLacks(p);
+      if (local > 0) {
+        // Reported as a range, not digest by digest: a new node lacks the whole store.
+        remoteLacksRanges.add(new KeyRange(lower, upper));
       }
       reply.skip(upper);
       return;
@@ -205,8 +209,8 @@ public final class ReconcileSession {
     }
     // Not decodable from what came: give the peer enough of our sums for d differences and some
     // slack, which also covers a few extras on both sides; it decodes, or it splits the range.
-    long want = d + slack(d);
-    if (n < want && want <= ReconcileCodec.MAX_SUMS && local * want <= MAX_DECODE_WORK) {
+    long want = Math.min(d + slack(d), ReconcileCodec.MAX_SUMS);
+    if (n < want && want > d && local * want <= MAX_DECODE_WORK) {
       reply.add(sums(upper, from, to, (int) want));
     } else {
       refine(reply, from, to, upper, Math.max(d, n + 1L));
@@ -348,7 +352,19 @@ public final class ReconcileSession {
     return done;
   }
 
-  /** Digests of local items the peer does not hold, in the order found; push these records to it. */
+  /**
+   * Ranges in which the peer holds nothing: push every local record in them (page through them
+   * with {@link SyncItemSet#positionOf} and {@link SyncItemSet#digests}). Records added to a range
+   * since are in it too, which does no harm: the peer lacks them as well.
+   */
+  public List<KeyRange> remoteLacksRanges() {
+    return List.copyOf(remoteLacksRanges);
+  }
+
+  /**
+   * Digests of local items the peer does not hold, found one by one (besides the whole ranges of
+   * {@link #remoteLacksRanges()}), in the order found; push these records to it.
+   */
   public List<byte[]> remoteLacks() {
     List<byte[]> out = new ArrayList<>(remoteLacks.size());
     for (byte[] d : remoteLacks.values()) {

@@ -219,6 +219,11 @@ public final class SyncItemSet {
     return Bound.of(p);
   }
 
+  /** How many items lie in a range. */
+  public int count(KeyRange range) {
+    return positionOf(range.upper()) - positionOf(range.lower());
+  }
+
   /** All digests in positions [from, to), in order. */
   public List<byte[]> digests(int from, int to) {
     checkRange(from, to);

@@ -2,7 +2,6 @@ package org.p2pdns.common.sync;
 
 import java.nio.ByteBuffer;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -42,10 +41,16 @@ final class ReconcileHarness {
     return (messages + 1) / 2;
   }
 
-  static Set<ByteBuffer> asSet(List<byte[]> digests) {
+  /** Everything a session found the peer lacks: single digests plus whole ranges of its set. */
+  static Set<ByteBuffer> lacks(ReconcileSession session, SyncItemSet items) {
     Set<ByteBuffer> s = new HashSet<>();
-    for (byte[] d : digests) {
+    for (byte[] d : session.remoteLacks()) {
       s.add(ByteBuffer.wrap(d));
+    }
+    for (KeyRange r : session.remoteLacksRanges()) {
+      for (byte[] d : items.digests(items.positionOf(r.lower()), items.positionOf(r.upper()))) {
+        s.add(ByteBuffer.wrap(d));
+      }
     }
     return s;
   }

@@ -49,8 +49,8 @@ class ReconcileSessionTest {
 
     ReconcileHarness reconcile() throws MalformedException {
       ReconcileHarness h = ReconcileHarness.run(a, b, LIMITS);
-      assertThat(ReconcileHarness.asSet(h.initiator.remoteLacks())).isEqualTo(onlyA);
-      assertThat(ReconcileHarness.asSet(h.responder.remoteLacks())).isEqualTo(onlyB);
+      assertThat(ReconcileHarness.lacks(h.initiator, a)).isEqualTo(onlyA);
+      assertThat(ReconcileHarness.lacks(h.responder, b)).isEqualTo(onlyB);
       assertThat(h.initiator.isDone()).isTrue();
       assertThat(h.responder.isDone()).isTrue();
       return h;
@@ -68,6 +68,9 @@ class ReconcileSessionTest {
     // The empty side says so in its first message; the full side then knows to push everything.
     ReconcileHarness h = new Pair(2, 0, 0, 5000, false).reconcile();
     assertThat(h.messages).isEqualTo(2);
+    // The full side learns it as one range to stream, not as 5,000 digests.
+    assertThat(h.responder.remoteLacksRanges()).containsExactly(KeyRange.ALL);
+    assertThat(h.responder.remoteLacks()).isEmpty();
     h = new Pair(3, 0, 5000, 0, false).reconcile();
     assertThat(h.messages).isEqualTo(3);
     assertThat(h.bytes).isLessThan(400);
@@ -140,8 +143,8 @@ class ReconcileSessionTest {
     ReconcileLimits small = new ReconcileLimits(ReconcileLimits.MIN_MESSAGE_BYTES, 16, 400);
     Pair p = new Pair(14, 20_000, 3000, 2500, false);
     ReconcileHarness h = ReconcileHarness.run(p.a, p.b, small);
-    assertThat(ReconcileHarness.asSet(h.initiator.remoteLacks())).isEqualTo(p.onlyA);
-    assertThat(ReconcileHarness.asSet(h.responder.remoteLacks())).isEqualTo(p.onlyB);
+    assertThat(ReconcileHarness.lacks(h.initiator, p.a)).isEqualTo(p.onlyA);
+    assertThat(ReconcileHarness.lacks(h.responder, p.b)).isEqualTo(p.onlyB);
   }
 
   @Test
@@ -167,8 +170,8 @@ class ReconcileSessionTest {
     byte[] fresh = ReconcileHarness.randomDigest(rnd);
     p.a.replace(oldKey, old, 99, fresh);
     ReconcileHarness h = ReconcileHarness.run(p.a, p.b, LIMITS);
-    assertThat(ReconcileHarness.asSet(h.initiator.remoteLacks())).containsExactly(ByteBuffer.wrap(fresh));
-    assertThat(ReconcileHarness.asSet(h.responder.remoteLacks())).containsExactly(ByteBuffer.wrap(old));
+    assertThat(ReconcileHarness.lacks(h.initiator, p.a)).containsExactly(ByteBuffer.wrap(fresh));
+    assertThat(ReconcileHarness.lacks(h.responder, p.b)).containsExactly(ByteBuffer.wrap(old));
   }
 
   @Test
