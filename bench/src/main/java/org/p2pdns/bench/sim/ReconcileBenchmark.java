@@ -38,6 +38,8 @@ public final class ReconcileBenchmark {
     System.out.println("reference points: negentropy ~3 round trips (1.5 KB for 1 difference in 1M);"
         + " rateless IBLT ~80 B/difference; aim <= 4 round trips and < 64 B/difference");
     System.out.println();
+    storeCosts(records, seed);
+    System.out.println();
     System.out.printf("%-46s %6s %6s %9s %9s %8s %11s%n", "scenario", "msgs", "RTs", "bytes",
         "B/diff", "CPU ms", "found ok");
     run("clustered: lagging side lacks the newest", records, differences, seed, Scenario.NEWEST_MISSING);
@@ -45,6 +47,49 @@ public final class ReconcileBenchmark {
     run("scattered both ways: half each side", records, differences, seed, Scenario.BOTH_SIDES);
     run("offline while " + differences / 2 + " records changed (old vs new)", records, differences,
         seed, Scenario.UPDATED_WHILE_AWAY);
+  }
+
+  /** What keeping the item set current costs: inserts and removals at random places, range fingerprints. */
+  private static void storeCosts(int records, long seed) {
+    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+    Random rnd = new Random(seed);
+    SyncItemSet set = new SyncItemSet();
+    byte[] d = new byte[32];
+    long t0 = cpu.getCurrentThreadCpuTime();
+    for (int i = 0; i < records; i++) {
+      rnd.nextBytes(d);
+      set.add(EPOCH + (long) i * SPAN_SECONDS / records, d.clone());
+    }
+    long loadNs = cpu.getCurrentThreadCpuTime() - t0;
+    int changes = 20_000;
+    byte[][] added = new byte[changes][];
+    long[] keys = new long[changes];
+    t0 = cpu.getCurrentThreadCpuTime();
+    for (int i = 0; i < changes; i++) {
+      added[i] = new byte[32];
+      rnd.nextBytes(added[i]);
+      keys[i] = EPOCH + (long) (rnd.nextDouble() * SPAN_SECONDS);
+      set.add(keys[i], added[i]);
+    }
+    for (int i = 0; i < changes; i++) {
+      set.remove(keys[i], added[i]);
+    }
+    long changeNs = cpu.getCurrentThreadCpuTime() - t0;
+    int queries = 200_000;
+    long sink = 0;
+    t0 = cpu.getCurrentThreadCpuTime();
+    for (int i = 0; i < queries; i++) {
+      int a = rnd.nextInt(set.size());
+      int b = a + rnd.nextInt(set.size() - a + 1);
+      sink += set.tagSum(a, b);
+    }
+    long queryNs = cpu.getCurrentThreadCpuTime() - t0;
+    Runtime rt = Runtime.getRuntime();
+    System.gc();
+    System.out.printf("item set of %,d (CPU time): bulk load in order %.2f s; random insert or remove %.1f us"
+        + " each (%,d of each); range fingerprint %.2f us each; heap in use after %d MB (checksum %d)%n",
+        records, loadNs / 1e9, changeNs / 1e3 / (2.0 * changes), changes, queryNs / 1e3 / queries,
+        (rt.totalMemory() - rt.freeMemory()) >> 20, sink & 1);
   }
 
   private enum Scenario { NEWEST_MISSING, RANDOM_MISSING, BOTH_SIDES, UPDATED_WHILE_AWAY }

@@ -444,6 +444,11 @@ public final class SyncItemSet {
       upper.n = moved;
       upper.recomputePrefix(0);
       n = half;
+      // A block split in the middle keeps a quarter of room to grow, not half its arrays empty.
+      int target = Math.max(16, half + half / 4);
+      if (keys.length > target) {
+        grow(target);
+      }
       return upper;
     }
 
