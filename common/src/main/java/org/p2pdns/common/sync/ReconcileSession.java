@@ -2,6 +2,7 @@ package org.p2pdns.common.sync;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -18,10 +19,11 @@ import org.p2pdns.common.wire.MalformedException;
  *
  * <p>The initiator calls {@link #initiate()} and sends the bytes; each side then feeds every
  * message it receives to {@link #receive(byte[])} and sends back what it returns, until it returns
- * empty. The result is on the side that holds each missing item: {@link #remoteLacks()} names the
- * local items the peer does not have, so each side then pushes those records to the other. (The
- * side that lacks an item never needs its digest: the record arrives and carries it.) Transport,
- * threads and timeouts belong to the caller; a session is plain state, not thread-safe.
+ * empty. The result is on the side that holds each missing item: {@link #remoteLacks()} and
+ * {@link #remoteLacksRanges()} name the local items the peer does not have, so each side then
+ * pushes those records to the other. (The side that lacks an item never needs its digest: the
+ * record arrives and carries it.) Transport, threads and timeouts belong to the caller; a session
+ * is plain state, not thread-safe.
  *
  * <p>The item set may change between messages; a range whose answer no longer fits is simply
  * split again. Each rule and the message layout: docs/protocol-sync.md.
@@ -31,10 +33,15 @@ public final class ReconcileSession {
   static final int IDS_MAX = 8;
   /** The most children one range is split into. */
   static final int MAX_SPLIT = 128;
-  /** A differing range whose extra count is unknown (equal counts) is split this many ways. */
+  /** A range is split this many ways when nothing hints at its number of differences. */
   static final int DEFAULT_SPLIT = 8;
   /** Decoding d extras among m items costs about 2*m*d multiplications; above this, split instead. */
   static final long MAX_DECODE_WORK = 1L << 26;
+  /**
+   * Sums sent beyond the count difference d: SLACK_BASE + d / SLACK_DIVISOR. They let a range with
+   * extras on both sides decode at once, and the ones left over check the decode. Measured on
+   * 200,000 items: slack 2 needed 6 messages for 50 + 50 scattered differences, slack 4 needed 5.
+   */
   static final int SLACK_BASE = 4;
   static final int SLACK_DIVISOR = 4;
   /** Children of a split carry at most this many sums each (their share of the differences plus slack). */
@@ -43,8 +50,9 @@ public final class ReconcileSession {
   private static final int CHILD_BYTES = 16;
   /**
    * Room kept for the fingerprint that folds unreached ranges when a reply is full. The first
-   * range of a message is always answered (at most 128 children or 128 sums, under 3 KB), so every
-   * message makes progress within {@link ReconcileLimits#MIN_MESSAGE_BYTES}.
+   * range that asks something is always answered (128 sums take about 1 KB, and splits shrink to
+   * the space left), so every message makes progress within
+   * {@link ReconcileLimits#MIN_MESSAGE_BYTES}.
    */
   private static final int OVERFLOW_RESERVE = 64;
 
@@ -200,7 +208,7 @@ public final class ReconcileSession {
         }
         long[] den = found.theirPolynomial();
         if (den.length > 1) {
-          reply.add(new RangeElement.Poly(upper, java.util.Arrays.copyOfRange(den, 1, den.length)));
+          reply.add(new RangeElement.Poly(upper, Arrays.copyOfRange(den, 1, den.length)));
         } else {
           reply.skip(upper);
         }
