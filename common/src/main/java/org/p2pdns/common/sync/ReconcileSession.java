@@ -38,6 +38,11 @@ public final class ReconcileSession {
   /** Decoding d extras among m items costs about 2*m*d multiplications; above this, split instead. */
   static final long MAX_DECODE_WORK = 1L << 26;
   /**
+   * Field multiplications one received message may cost in all (about 0.5 s of one core); what
+   * is beyond is split with plain fingerprints, so a peer cannot make this side burn CPU at will.
+   */
+  static final long MAX_MESSAGE_WORK = 1L << 27;
+  /**
    * Sums sent beyond the count difference d: SLACK_BASE + d / SLACK_DIVISOR. They let a range with
    * extras on both sides decode at once, and the ones left over check the decode. Measured on
    * 200,000 items: slack 2 needed 6 messages for 50 + 50 scattered differences, slack 4 needed 5.
@@ -62,6 +67,8 @@ public final class ReconcileSession {
   private final List<KeyRange> remoteLacksRanges = new ArrayList<>();
   /** Bytes the answer to the current range may take before the reply overflows. */
   private int budget = Integer.MAX_VALUE;
+  /** Multiplications the current message may still cost. */
+  private long workLeft = MAX_MESSAGE_WORK;
   private long remoteTotal = -1;
   private boolean started;
   private boolean done;
@@ -119,6 +126,7 @@ public final class ReconcileSession {
       return Optional.empty();
     }
     Reply reply = new Reply();
+    workLeft = MAX_MESSAGE_WORK;
     int lowerPos = 0;
     Bound lower = Bound.ZERO;
     for (RangeElement e : m.elements()) {
@@ -192,7 +200,7 @@ public final class ReconcileSession {
     }
     long d = Math.abs(delta);
     int n = s.sumCount();
-    if (n >= d && local * n <= MAX_DECODE_WORK) {
+    if (n >= d && spend(2 * local * n + decodeAlgebraWork(n, delta))) {
       int m = (int) local;
       long[] tags = new long[m];
       items.tags(from, to, tags);
@@ -218,11 +226,29 @@ public final class ReconcileSession {
     // Not decodable from what came: give the peer enough of our sums for d differences and some
     // slack, which also covers a few extras on both sides; it decodes, or it splits the range.
     long want = Math.min(d + slack(d), ReconcileCodec.MAX_SUMS);
-    if (n < want && want > d && local * want <= MAX_DECODE_WORK) {
+    if (n < want && want > d && spend(local * want)) {
       reply.add(sums(upper, from, to, (int) want));
     } else {
       refine(reply, from, to, upper, Math.max(d, n + 1L));
     }
+  }
+
+  /** Takes work from this message's allowance; false (and nothing taken) if it does not fit. */
+  private boolean spend(long work) {
+    if (work > MAX_DECODE_WORK || work > workLeft) {
+      return false;
+    }
+    workLeft -= work;
+    return true;
+  }
+
+  /** The multiplications of the decoder's algebra: one linear system for each guess of |Y|. */
+  static long decodeAlgebraWork(int n, long delta) {
+    long w = (long) n * n;
+    for (long b = Math.max(0, -delta); 2 * b + delta <= n; b++) {
+      w += b * b * b + b * n;
+    }
+    return w;
   }
 
   /** Extra sums beyond the count difference: room for differences on both sides, and a check. */
@@ -233,7 +259,7 @@ public final class ReconcileSession {
   private void answerPoly(Reply reply, RangeElement.Poly poly, int from, int to) {
     int m = to - from;
     int b = poly.degree();
-    if (m >= b && (long) m * b <= MAX_DECODE_WORK) {
+    if (m >= b && spend((long) m * b)) {
       long[] tags = new long[m];
       items.tags(from, to, tags);
       long[] c = poly.monic();
@@ -325,7 +351,7 @@ public final class ReconcileSession {
     for (int i = 1; i <= parts; i++) {
       int end = from + (int) ((long) m * i / parts);
       Bound b = i == parts ? upper : items.boundBefore(end);
-      reply.add(sums(b, start, end, (long) (end - start) * sumsEach <= MAX_DECODE_WORK ? sumsEach : 1));
+      reply.add(sums(b, start, end, sumsEach > 1 && spend((long) (end - start) * sumsEach) ? sumsEach : 1));
       start = end;
     }
   }

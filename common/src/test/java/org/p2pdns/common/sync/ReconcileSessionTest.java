@@ -188,6 +188,34 @@ class ReconcileSessionTest {
   }
 
   @Test
+  void aPeerCannotMakeOneMessageCostMuchCpu() throws Exception {
+    // 500 ranges, each with 128 made-up power sums: every one invites a full decode attempt.
+    Pair p = new Pair(19, 20_000, 0, 0, false);
+    Random rnd = new Random(19);
+    List<RangeElement> elements = new ArrayList<>();
+    int parts = 500;
+    for (int i = 1; i <= parts; i++) {
+      int from = (i - 1) * p.b.size() / parts;
+      int to = i * p.b.size() / parts;
+      long[] sums = new long[ReconcileCodec.MAX_SUMS];
+      for (int j = 0; j < sums.length; j++) {
+        sums[j] = rnd.nextLong() & (Mod61.P >> 1);
+      }
+      Bound upper = i == parts ? Bound.INFINITY : p.b.boundBefore(to);
+      elements.add(new RangeElement.Sums(upper, to - from, sums));
+    }
+    byte[] hostile = ReconcileCodec.encode(new ReconcileMessage(p.b.size(), elements));
+    ReconcileSession s = new ReconcileSession(p.b, new ReconcileLimits(ReconcileCodec.MAX_MESSAGE_BYTES, 16, 64));
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    long cpu0 = mx.getCurrentThreadCpuTime();
+    byte[] reply = s.receive(hostile).orElseThrow();
+    long cpuMs = (mx.getCurrentThreadCpuTime() - cpu0) / 1_000_000;
+    // Unchecked this is about 2 billion multiplications (several seconds); the allowance is 2^27.
+    assertThat(cpuMs).isLessThan(3000);
+    assertThat(ReconcileCodec.decode(reply).isFinished()).isFalse();
+  }
+
+  @Test
   void aPeerThatNeverStopsIsCutOff() throws Exception {
     ReconcileLimits limits = new ReconcileLimits(ReconcileLimits.MIN_MESSAGE_BYTES, 16, 3);
     Pair p = new Pair(18, 1000, 10, 10, false);
