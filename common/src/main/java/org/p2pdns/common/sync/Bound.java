@@ -36,16 +36,6 @@ public final class Bound implements Comparable<Bound> {
     return new Bound(prefix.clone(), false);
   }
 
-  /** The bound that starts exactly at an item. */
-  public static Bound atItem(long key, byte[] digest) {
-    byte[] p = new byte[MAX_BYTES];
-    for (int i = 0; i < 8; i++) {
-      p[i] = (byte) (key >>> (56 - 8 * i));
-    }
-    System.arraycopy(digest, 0, p, 8, 32);
-    return new Bound(p, false);
-  }
-
   public boolean isInfinite() {
     return infinite;
   }
