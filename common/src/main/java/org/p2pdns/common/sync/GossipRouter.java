@@ -1,0 +1,354 @@
+package org.p2pdns.common.sync;
+
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Decides where each record goes, after Plumtree (Leitão, Pereira, Rodrigues 2007): records are
+ * pushed whole along a spanning tree of "eager" links and announced by digest on the other
+ * ("lazy") links. A copy that arrives twice prunes the link it came by into a lazy one; an
+ * announcement whose record does not follow within {@link GossipConfig#graftTimeout()} grafts
+ * the announcer's link back into the tree. After warm-up each node receives about one copy of
+ * each record, and a lost link or node is repaired by the lazy links.
+ *
+ * <p>Plain state driven by the caller: every input returns the {@link GossipAction}s to perform;
+ * {@link #tick()} fires the graft timers and {@link #nextDeadline()} says when it is next due.
+ * Time comes from the injected clock. Validation is the caller's: a new record is forwarded only
+ * after {@link #accepted}. Not thread-safe.
+ *
+ * @param <P> the peer identifier type (a node id on a real node)
+ */
+public final class GossipRouter<P> {
+  /** Whether a push brought something new (validate it, then call accepted/rejected) or a copy. */
+  public enum Arrival { NEW, DUPLICATE }
+
+  private enum State { VALIDATING, ACCEPTED, REJECTED }
+
+  private final GossipConfig config;
+  private final Clock clock;
+  private final LinkedHashSet<P> eager = new LinkedHashSet<>();
+  private final LinkedHashSet<P> lazy = new LinkedHashSet<>();
+  private final LinkedHashMap<ByteBuffer, Seen> seen;
+  private final LinkedHashMap<ByteBuffer, Missing<P>> missing = new LinkedHashMap<>();
+  private long payloadsReceived;
+  private long duplicatesReceived;
+
+  public GossipRouter(GossipConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    int cap = config.seenCapacity();
+    this.seen = new LinkedHashMap<>(16, 0.75f, false) {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Seen> e) {
+        return size() > cap;
+      }
+    };
+  }
+
+  /** A link came up: it joins the tree while there is room, else it is lazy. */
+  public void peerUp(P peer) {
+    if (eager.contains(peer) || lazy.contains(peer)) {
+      return;
+    }
+    if (eager.size() < config.maxEager()) {
+      eager.add(peer);
+    } else {
+      lazy.add(peer);
+    }
+  }
+
+  /** A link went down: forget it; records it announced are grafted from other announcers. */
+  public void peerDown(P peer) {
+    eager.remove(peer);
+    lazy.remove(peer);
+    for (Missing<P> m : missing.values()) {
+      m.announcers.removeIf(a -> a.peer.equals(peer));
+    }
+    // Keep the tree as wide as allowed: promote a lazy link in its place.
+    if (eager.size() < config.maxEager() && !lazy.isEmpty()) {
+      P promoted = lazy.iterator().next();
+      lazy.remove(promoted);
+      eager.add(promoted);
+    }
+  }
+
+  /** A record submitted (and validated) here: push it into the tree and announce it. */
+  public List<GossipAction<P>> publish(byte[] digest) {
+    ByteBuffer key = key(digest);
+    Seen prior = seen.get(key);
+    if (prior != null && prior.state == State.ACCEPTED) {
+      return List.of();
+    }
+    seen.put(key, new Seen(State.ACCEPTED, 0));
+    missing.remove(key);
+    return forward(digest, null, 0);
+  }
+
+  /**
+   * A pushed record arrived from a peer. A copy of one seen before prunes that link (the answer
+   * holds the PRUNE to send). A new one must be validated by the caller, who then calls
+   * {@link #accepted} or {@link #rejected}; its digest is already marked seen, so copies arriving
+   * during validation are treated as duplicates.
+   */
+  public PushResult<P> onPush(P from, byte[] digest, int hops) {
+    ByteBuffer key = key(digest);
+    payloadsReceived++;
+    if (seen.containsKey(key)) {
+      duplicatesReceived++;
+      // Whichever way this side saw the link, the peer pushes on it: tell it to stop.
+      List<GossipAction<P>> out = new ArrayList<>(1);
+      if (eager.remove(from) || lazy.contains(from)) {
+        lazy.add(from);
+        out.add(new GossipAction.Send<>(from, new GossipMessage.Prune()));
+      }
+      return new PushResult<>(Arrival.DUPLICATE, out);
+    }
+    seen.put(key, new Seen(State.VALIDATING, hops));
+    Missing<P> announced = missing.remove(key);
+    Announcer<P> best = announced == null ? null : announced.closest(this);
+    if (config.shortcutHops() > 0 && best != null && hops - best.hops >= config.shortcutHops()) {
+      // The tree brought this the long way round: the announcer's link replaces the sender's.
+      promote(best.peer);
+      demote(from);
+      return new PushResult<>(Arrival.NEW, List.of(
+          new GossipAction.Send<>(best.peer, new GossipMessage.Graft(List.of())),
+          new GossipAction.Send<>(from, new GossipMessage.Prune())));
+    }
+    // The link that delivered first is on the fastest path: keep it in the tree.
+    promote(from);
+    return new PushResult<>(Arrival.NEW, List.of());
+  }
+
+  /** The record from {@link #onPush} passed validation: forward it to everyone but its sender. */
+  public List<GossipAction<P>> accepted(byte[] digest, P from) {
+    ByteBuffer key = key(digest);
+    Seen s = seen.get(key);
+    if (s != null && s.state == State.ACCEPTED) {
+      return List.of();
+    }
+    int hops = s == null ? 0 : s.hops;
+    seen.put(key, new Seen(State.ACCEPTED, hops));
+    return forward(digest, from, hops);
+  }
+
+  /** The record failed validation: it is not forwarded, and copies of it are not validated again. */
+  public void rejected(byte[] digest) {
+    ByteBuffer key = key(digest);
+    Seen s = seen.get(key);
+    seen.put(key, new Seen(State.REJECTED, s == null ? 0 : s.hops));
+  }
+
+  /** Announcements from a lazy link: start a timer for each record not seen yet. */
+  public void onIHave(P from, int hops, List<byte[]> digests) {
+    long now = clock.millis();
+    for (byte[] d : digests) {
+      ByteBuffer key = key(d);
+      if (seen.containsKey(key)) {
+        continue;
+      }
+      Missing<P> m = missing.get(key);
+      if (m == null) {
+        if (missing.size() >= config.maxMissing()) {
+          continue;
+        }
+        m = new Missing<>(d.clone(), now + config.graftTimeout().toMillis());
+        missing.put(key, m);
+      }
+      if (m.announcers.stream().noneMatch(a -> a.peer.equals(from))) {
+        m.announcers.add(new Announcer<>(from, hops));
+      }
+    }
+  }
+
+  /**
+   * A peer grafted this link: push to it eagerly again, and send the records it asked for that
+   * this side holds.
+   */
+  public List<GossipAction<P>> onGraft(P from, List<byte[]> digests) {
+    promote(from);
+    List<GossipAction<P>> out = new ArrayList<>();
+    for (byte[] d : digests) {
+      Seen s = seen.get(key(d));
+      if (s != null && s.state == State.ACCEPTED) {
+        out.add(new GossipAction.PushRecord<>(from, d, nextHops(s.hops)));
+      }
+    }
+    return out;
+  }
+
+  /** A peer pruned this link: announce to it from now on. */
+  public void onPrune(P from) {
+    demote(from);
+  }
+
+  /** Fires due graft timers: graft the first announcer of each overdue record, then the next one. */
+  public List<GossipAction<P>> tick() {
+    long now = clock.millis();
+    List<GossipAction<P>> out = new ArrayList<>();
+    Iterator<Missing<P>> it = missing.values().iterator();
+    while (it.hasNext()) {
+      Missing<P> m = it.next();
+      if (m.deadline > now) {
+        continue;
+      }
+      Announcer<P> next = m.announcers.poll();
+      P announcer = next == null ? null : next.peer;
+      if (announcer == null || !isPeer(announcer)) {
+        if (m.announcers.isEmpty()) {
+          it.remove();
+        }
+        continue;
+      }
+      promote(announcer);
+      out.add(new GossipAction.Send<>(announcer, new GossipMessage.Graft(List.of(m.digest))));
+      m.deadline = now + config.retryTimeout().toMillis();
+      if (m.announcers.isEmpty()) {
+        // Nobody else to ask; reconciliation picks up what this graft does not bring.
+        it.remove();
+      }
+    }
+    return out;
+  }
+
+  /** When {@link #tick()} next has something to do, in clock millis; empty if nothing is pending. */
+  public OptionalLong nextDeadline() {
+    long min = Long.MAX_VALUE;
+    for (Missing<P> m : missing.values()) {
+      min = Math.min(min, m.deadline);
+    }
+    return min == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(min);
+  }
+
+  public boolean hasSeen(byte[] digest) {
+    return seen.containsKey(key(digest));
+  }
+
+  public Set<P> eagerPeers() {
+    return Set.copyOf(eager);
+  }
+
+  public Set<P> lazyPeers() {
+    return Set.copyOf(lazy);
+  }
+
+  /** Whole records received, duplicates included. */
+  public long payloadsReceived() {
+    return payloadsReceived;
+  }
+
+  public long duplicatesReceived() {
+    return duplicatesReceived;
+  }
+
+  private List<GossipAction<P>> forward(byte[] digest, P from, int hops) {
+    List<GossipAction<P>> out = new ArrayList<>(eager.size() + lazy.size());
+    int next = nextHops(hops);
+    for (P p : eager) {
+      if (!p.equals(from)) {
+        out.add(new GossipAction.PushRecord<>(p, digest, next));
+      }
+    }
+    if (!lazy.isEmpty()) {
+      GossipMessage announce = new GossipMessage.IHave(next, List.of(digest));
+      for (P p : lazy) {
+        if (!p.equals(from)) {
+          out.add(new GossipAction.Send<>(p, announce));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Moves a link into the tree. At the eager limit the oldest other eager link turns lazy; its
+   * peer still pushes to this side until a duplicate prunes it, so nothing is lost.
+   */
+  private void promote(P peer) {
+    if (eager.contains(peer)) {
+      return;
+    }
+    if (!lazy.remove(peer)) {
+      return;
+    }
+    if (eager.size() >= config.maxEager()) {
+      P oldest = eager.iterator().next();
+      eager.remove(oldest);
+      lazy.add(oldest);
+    }
+    eager.add(peer);
+  }
+
+  private static int nextHops(int hops) {
+    return Math.min(hops + 1, GossipMessage.MAX_HOPS);
+  }
+
+  private boolean isPeer(P peer) {
+    return eager.contains(peer) || lazy.contains(peer);
+  }
+
+  private void demote(P peer) {
+    if (eager.remove(peer)) {
+      lazy.add(peer);
+    }
+  }
+
+  private static ByteBuffer key(byte[] digest) {
+    if (digest.length != GossipMessage.DIGEST_BYTES) {
+      throw new IllegalArgumentException("digest of " + digest.length + " bytes");
+    }
+    return ByteBuffer.wrap(digest.clone());
+  }
+
+  /** What a push brought and what to send because of it. */
+  public record PushResult<P>(Arrival arrival, List<GossipAction<P>> actions) {
+    public PushResult {
+      actions = List.copyOf(actions);
+    }
+  }
+
+  private static final class Seen {
+    final State state;
+    final int hops;
+
+    Seen(State state, int hops) {
+      this.state = state;
+      this.hops = hops;
+    }
+  }
+
+  private record Announcer<P>(P peer, int hops) {}
+
+  private static final class Missing<P> {
+    final byte[] digest;
+    final ArrayDeque<Announcer<P>> announcers = new ArrayDeque<>();
+
+    /** The announcer still linked that offered the shortest path, or null. */
+    Announcer<P> closest(GossipRouter<P> router) {
+      Announcer<P> best = null;
+      for (Announcer<P> a : announcers) {
+        if (router.isPeer(a.peer) && (best == null || a.hops < best.hops)) {
+          best = a;
+        }
+      }
+      return best;
+    }
+
+    long deadline;
+
+    Missing(byte[] digest, long deadline) {
+      this.digest = digest;
+      this.deadline = deadline;
+    }
+  }
+}
