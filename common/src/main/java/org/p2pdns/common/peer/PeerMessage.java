@@ -23,12 +23,23 @@ public sealed interface PeerMessage {
   /** Most names, digests or records in one request or RECORDS page. */
   int MAX_ITEMS = 1000;
 
-  /** Opens the handshake; each side sends one as soon as TLS is up. */
-  record Hello(int protocolVersion, byte[] networkId, String softwareVersion,
+  /**
+   * Opens the handshake; each side sends one as soon as TLS is up.
+   *
+   * @param flags bit 0 ({@link #PROBE}): the sender dialed only to check that this address
+   *     reaches this node and closes the link after the handshake; other bits are 0
+   */
+  record Hello(int protocolVersion, byte[] networkId, int flags, String softwareVersion,
       NodeAnnouncement announcement) implements PeerMessage {
+    /** The link is a probe: neither side admits it; the dialer closes it with PROBE_DONE. */
+    public static final int PROBE = 0x01;
+
     public Hello {
       if (protocolVersion < 0 || protocolVersion > 0xffff) {
         throw new IllegalArgumentException("protocol version is a u16");
+      }
+      if ((flags & ~PROBE) != 0) {
+        throw new IllegalArgumentException("unknown HELLO flags " + flags);
       }
       if (networkId.length != Hashes.SHA256_BYTES) {
         throw new IllegalArgumentException("network id is 32 bytes");
@@ -42,6 +53,10 @@ public sealed interface PeerMessage {
       return networkId.clone();
     }
 
+    public boolean probe() {
+      return (flags & PROBE) != 0;
+    }
+
     /** The sender's node id: the hash of the announcement's key. */
     public String nodeId() {
       return announcement.nodeId();
@@ -49,7 +64,7 @@ public sealed interface PeerMessage {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Hello h && protocolVersion == h.protocolVersion
+      return o instanceof Hello h && protocolVersion == h.protocolVersion && flags == h.flags
           && Arrays.equals(networkId, h.networkId) && softwareVersion.equals(h.softwareVersion)
           && announcement.equals(h.announcement);
     }

@@ -83,7 +83,7 @@ public final class PeerMessageCodec {
   public static byte[] encode(PeerMessage m) {
     WireWriter w = new WireWriter(64).u8(typeOf(m));
     if (m instanceof PeerMessage.Hello h) {
-      w.u16(h.protocolVersion()).bytes(h.networkId());
+      w.u16(h.protocolVersion()).bytes(h.networkId()).u8(h.flags());
       text8(w, h.softwareVersion());
       h.announcement().writeTo(w);
     } else if (m instanceof PeerMessage.HelloAck) {
@@ -210,8 +210,10 @@ public final class PeerMessageCodec {
           + PROTOCOL_VERSION);
     }
     byte[] networkId = r.bytes(Hashes.SHA256_BYTES, "network id");
+    int flags = r.u8("flags");
     String software = readText8(r, PeerMessage.MAX_SOFTWARE_CHARS, "software version");
-    return new PeerMessage.Hello(version, networkId, software, NodeAnnouncement.readFrom(r));
+    return new PeerMessage.Hello(version, networkId, flags, software,
+        NodeAnnouncement.readFrom(r));
   }
 
   private static PeerMessage.Nodes nodes(WireReader r) throws MalformedException {

@@ -27,7 +27,8 @@ class PeerMessageCodecTest {
     NodeAnnouncement a = announcement();
     byte[] digest = Hashes.sha256(new byte[] {1});
     return List.of(
-        new PeerMessage.Hello(1, NETWORK, "p2pdns 0.1.0", a),
+        new PeerMessage.Hello(1, NETWORK, 0, "p2pdns 0.1.0", a),
+        new PeerMessage.Hello(1, NETWORK, PeerMessage.Hello.PROBE, "", a),
         new PeerMessage.HelloAck(),
         new PeerMessage.Reject(DisconnectReason.NETWORK_MISMATCH, "ours abc, yours def"),
         new PeerMessage.Ping(-42),
@@ -79,6 +80,8 @@ class PeerMessageCodecTest {
     // type, version, network id, then the software text.
     assertThat(hello[0]).isEqualTo((byte) 0x01);
     assertThat(java.util.Arrays.copyOfRange(hello, 3, 35)).isEqualTo(NETWORK);
+    assertThat(hello[35]).isEqualTo((byte) 0); // flags
+    assertThat(PeerMessageCodec.encode(samples().get(1))[35]).isEqualTo((byte) 1); // PROBE
   }
 
   @Test
