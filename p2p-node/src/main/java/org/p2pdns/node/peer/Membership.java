@@ -238,7 +238,7 @@ final class Membership {
 
   /** A dial reached the node {@code s} proved to be at {@code address}. */
   private void reached(PeerSession s, PeerAddress address) {
-    KnownNode n = learn(s.announcement());
+    KnownNode n = learn(s.announcement(), true);
     if (n == null) {
       return;
     }
@@ -260,7 +260,7 @@ final class Membership {
   }
 
   void linkUp(PeerSession s) {
-    KnownNode n = learn(s.announcement());
+    KnownNode n = learn(s.announcement(), true);
     if (n == null) {
       return;
     }
@@ -300,8 +300,13 @@ final class Membership {
     save(n);
   }
 
-  /** Stores a verified announcement when it is new or newer; returns the node, null for self. */
-  private KnownNode learn(NodeAnnouncement a) {
+  /**
+   * Stores a verified announcement when it is new or newer; returns the node, null for self.
+   * {@code direct}: it came from the node itself (its HELLO), so its announced addresses become
+   * candidates; an announcement relayed in NODES contributes only the addresses the relay
+   * reached, so an address nobody reached is never spread.
+   */
+  private KnownNode learn(NodeAnnouncement a, boolean direct) {
     if (a.nodeId().equals(network.nodeId())) {
       return null;
     }
@@ -309,12 +314,13 @@ final class Membership {
     if (n == null) {
       n = new KnownNode(a, clock.millis());
       known.put(n.id, n);
-      addAnnounced(n);
       save(n);
     } else if (a.issuedAt() > n.announcement.issuedAt()) {
       n.announcement = a;
-      addAnnounced(n);
       save(n);
+    }
+    if (direct) {
+      addAnnounced(n);
     }
     return n;
   }
@@ -355,7 +361,7 @@ final class Membership {
       if (a.issuedAt() > now + MAX_ANNOUNCEMENT_SKEW_MS) {
         continue; // a clock far ahead; not the relay's fault
       }
-      KnownNode n = learn(a);
+      KnownNode n = learn(a, false);
       if (n == null) {
         continue;
       }

@@ -24,12 +24,17 @@ final class TestPeer implements AutoCloseable {
 
   TestPeer(Path dir, Ed25519Keys.KeyPair key, byte[] networkId, List<DialTarget> bootstrap,
       PeerNetworkConfig.Builder tweaks) throws Exception {
+    this(dir, key, networkId, bootstrap, tweaks, 0);
+  }
+
+  TestPeer(Path dir, Ed25519Keys.KeyPair key, byte[] networkId, List<DialTarget> bootstrap,
+      PeerNetworkConfig.Builder tweaks, int port) throws Exception {
     this.key = key;
     this.dir = dir;
     Files.createDirectories(dir);
     this.table = NodeTable.open(dir.resolve("node.db"));
     this.score = new DecayingPeerScore(Clock.systemUTC());
-    PeerNetworkConfig config = tweaks.listen("127.0.0.1", 0).bootstrap(bootstrap).build();
+    PeerNetworkConfig config = tweaks.listen("127.0.0.1", port).bootstrap(bootstrap).build();
     this.network = new PeerNetwork(config,
         PeerIdentity.loadOrCreate(key, dir.resolve("node.crt"), Clock.systemUTC()), networkId,
         table, score, (link, m) -> received.add(m), Clock.systemUTC());
