@@ -49,6 +49,8 @@ import org.p2pdns.common.crypto.NodeIds;
  * a JCA provider (that breaks TLS 1.3 with Ed25519 in the JDK).
  */
 public final class PeerIdentity {
+  /** The certificate file in the data dir. */
+  public static final String CERT_FILE = "node.crt";
   /** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410); the raw key follows. */
   private static final byte[] ED25519_SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b,
       0x65, 0x70, 0x03, 0x21, 0x00};

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -56,7 +57,30 @@ public final class PeerNetwork implements AutoCloseable {
   private final PeerIdentity identity;
   private final byte[] networkId;
   private final PeerScore score;
-  private final PeerMessageListener listener;
+  /** The services that hear from peers (gossip, reconciliation); each ignores what is not its. */
+  private final List<PeerMessageListener> listeners = new CopyOnWriteArrayList<>();
+  private final PeerMessageListener fanOut = new PeerMessageListener() {
+    @Override
+    public void onLinkUp(PeerLink link) {
+      for (PeerMessageListener l : listeners) {
+        l.onLinkUp(link);
+      }
+    }
+
+    @Override
+    public void onMessage(PeerLink link, PeerMessage message) {
+      for (PeerMessageListener l : listeners) {
+        l.onMessage(link, message);
+      }
+    }
+
+    @Override
+    public void onLinkDown(PeerLink link) {
+      for (PeerMessageListener l : listeners) {
+        l.onLinkDown(link);
+      }
+    }
+  };
   private final Clock clock;
   private final PeerTls tls;
   private final EventLoopGroup group;
@@ -79,7 +103,7 @@ public final class PeerNetwork implements AutoCloseable {
     this.identity = identity;
     this.networkId = networkId.clone();
     this.score = score;
-    this.listener = listener;
+    this.listeners.add(listener);
     this.clock = clock;
     this.tls = new PeerTls(identity);
     this.logThrottle = new LogThrottle(clock, java.time.Duration.ofMinutes(1));
@@ -250,7 +274,12 @@ public final class PeerNetwork implements AutoCloseable {
   }
 
   PeerMessageListener listener() {
-    return listener;
+    return fanOut;
+  }
+
+  /** Adds a service that hears every link event and message (before {@link #start}). */
+  public void addListener(PeerMessageListener l) {
+    listeners.add(l);
   }
 
   void track(Channel ch) {
@@ -366,7 +395,7 @@ public final class PeerNetwork implements AutoCloseable {
     } else {
       LOG.debug("link up with node {} ({}, {})", id, how, session.softwareVersion());
     }
-    listener.onLinkUp(session);
+    fanOut.onLinkUp(session);
     session.send(new PeerMessage.NodesRequest("", PeerMessage.MAX_NODES));
     onMembershipThread(() -> membership.linkUp(session));
     setup.result.complete(session);
@@ -391,7 +420,7 @@ public final class PeerNetwork implements AutoCloseable {
       LOG.debug("link down with node {} (ours: {}, theirs: {})", session.nodeId(),
           session.localReason(), session.remoteReason());
     }
-    listener.onLinkDown(session);
+    fanOut.onLinkDown(session);
     onMembershipThread(() -> membership.linkDown(session));
   }
 
