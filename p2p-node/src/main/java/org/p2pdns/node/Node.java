@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.p2pdns.common.query.NodeResponse;
 import org.p2pdns.common.record.RecordValidator;
 import org.p2pdns.common.peer.DialTarget;
+import org.p2pdns.common.query.ControlKey;
 import org.p2pdns.node.identity.NodeIdentity;
 import org.p2pdns.node.peer.DecayingPeerScore;
 import org.p2pdns.node.peer.NetworkPeerView;
@@ -176,7 +177,7 @@ public final class Node implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while starting the peer listener", e);
     }
-    peers = new NetworkPeerView(peerNetwork, gossip);
+    peers = new NetworkPeerView(peerNetwork, gossip, ControlKey.loadOrCreate(dataDir), clock);
   }
 
   /** Writes the ready file atomically (temporary file, then rename), as the scripts expect. */

@@ -1,6 +1,7 @@
 package org.p2pdns.node.peer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
@@ -17,7 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.p2pdns.common.config.Config;
 import org.p2pdns.common.crypto.Ed25519Keys;
+import org.p2pdns.common.query.ControlKey;
 import org.p2pdns.common.query.NodeClient;
+import org.p2pdns.common.query.NodeErrorException;
 import org.p2pdns.common.query.NodeResponse;
 import org.p2pdns.common.record.SignedRecord;
 import org.p2pdns.common.testing.TestNetwork;
@@ -111,6 +114,36 @@ class NodeNetworkTest {
       for (Node n : nodes) {
         n.close();
       }
+    }
+  }
+
+  @Test
+  void connectOverTheQueryProtocolNeedsTheControlKey() throws Exception {
+    try (Node a = start("a", List.of()); Node b = start("b", List.of());
+        NodeClient client = new NodeClient(a.controlEndpoint())) {
+      ControlKey key = ControlKey.read(tmp.resolve("a").resolve(ControlKey.FILE_NAME));
+      ControlKey wrong = ControlKey.of(new byte[32]);
+      String target = "127.0.0.1:" + b.peerNetwork().boundAddress().getPort();
+      assertThatThrownBy(() -> client.connect(target, wrong, WAIT).get(20, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(NodeErrorException.class)
+          .hasMessageContaining("control key");
+      assertThat(a.peerNetwork().links()).isEmpty();
+
+      String otherId = org.p2pdns.common.crypto.NodeIds.idOf(Ed25519Keys.generate().publicKey());
+      NodeResponse.Connect refused = client.connect(otherId + "@" + target, key, WAIT)
+          .get(20, TimeUnit.SECONDS);
+      assertThat(refused.connected()).isFalse();
+      assertThat(refused.message()).contains("ID_MISMATCH");
+
+      NodeResponse.Connect ok = client.connect(target, key, WAIT).get(20, TimeUnit.SECONDS);
+      assertThat(ok.connected()).isTrue();
+      assertThat(ok.nodeId()).isEqualTo(b.identity().nodeId());
+      await().atMost(WAIT).untilAsserted(() ->
+          assertThat(b.peerNetwork().link(a.identity().nodeId())).isPresent());
+      // The key file is the owner's alone.
+      assertThat(Files.getPosixFilePermissions(tmp.resolve("a").resolve(ControlKey.FILE_NAME)))
+          .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+              java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
     }
   }
 }
