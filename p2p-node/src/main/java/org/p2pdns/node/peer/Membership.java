@@ -151,8 +151,9 @@ final class Membership {
       b.dialing = true;
       dial(b.target, false).whenComplete((s, err) -> network.onMembershipThread(() -> {
         b.dialing = false;
-        if (err == null) {
-          b.done = true;
+        DisconnectReason reason = reasonOf(err);
+        if (err == null || reason == DisconnectReason.SELF) {
+          b.done = true; // a bootstrap entry naming this node itself is not retried
         } else {
           b.failures++;
           b.nextAttempt = clock.millis() + backoff(b.failures);
@@ -211,9 +212,14 @@ final class Membership {
     return f;
   }
 
+  private static DisconnectReason reasonOf(Throwable err) {
+    Throwable t = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+        ? err.getCause() : err;
+    return t instanceof PeerHandshakeException h ? h.reason() : DisconnectReason.OTHER;
+  }
+
   private void dialFailed(KnownNode n, PeerAddress address, Throwable err) {
-    DisconnectReason reason = err instanceof PeerHandshakeException h ? h.reason()
-        : DisconnectReason.OTHER;
+    DisconnectReason reason = reasonOf(err);
     n.failures++;
     n.nextAttempt = clock.millis() + backoff(n.failures);
     if (reason == DisconnectReason.ID_MISMATCH || reason == DisconnectReason.SELF

@@ -73,14 +73,17 @@ class NodeNetworkTest {
       long now = Clock.systemUTC().instant().getEpochSecond();
       SignedRecord claim = net.claim(owner, "gossip.p2p", now,
           TestNetwork.rrs("gossip.p2p.", "@ 300 IN A 192.0.2.1"));
+      long start = System.nanoTime();
       SubmitResult r = nodes.get(0).records().submit(claim.encoded(), Origin.CLIENT)
           .get(10, TimeUnit.SECONDS);
       assertThat(r.outcome()).isEqualTo(SubmitResult.Outcome.STORED);
-      await().atMost(WAIT).untilAsserted(() -> {
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(2)).untilAsserted(() -> {
         for (Node n : nodes) {
           assertThat(n.records().current("gossip.p2p")).contains(claim);
         }
       });
+      org.slf4j.LoggerFactory.getLogger(NodeNetworkTest.class).info(
+          "submit to present at all 5 nodes: {} ms", (System.nanoTime() - start) / 1_000_000);
 
       SignedRecord update = net.update(claim, owner, now + 1,
           TestNetwork.rrs("gossip.p2p.", "@ 300 IN A 192.0.2.2"));
