@@ -202,9 +202,10 @@ class RecordCodecTest {
    */
   @Test
   void everyFlippedByteIsMalformedOrRefused() {
-    int[] masks = {0x01, 0x80, 0xff};
     for (SignedRecord r : samples()) {
       byte[] bytes = r.encoded();
+      // Every bit of each byte flipped; on one sample also the lowest bit alone.
+      int[] masks = r == rich ? new int[] {0xff, 0x01} : new int[] {0xff};
       for (int i = 0; i < bytes.length; i++) {
         for (int mask : masks) {
           byte[] changed = bytes.clone();
