@@ -69,12 +69,26 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
       }
       sendPaged(link, r.requestId(), out, false);
     } else if (message instanceof PeerMessage.RecordPage r) {
+      // One RECORDS frame per page: when the records do not fit, the page ends early with
+      // more = 1 and the asker goes on after its last name.
       RecordService.NamesPage page = records.names(r.afterName(), r.limit());
       List<byte[]> out = new ArrayList<>(page.names().size());
+      int bytes = PeerMessageCodec.RECORDS_OVERHEAD;
+      boolean more = page.more();
       for (String name : page.names()) {
-        records.current(name).ifPresent(rec -> out.add(rec.encoded()));
+        Optional<SignedRecord> rec = records.current(name);
+        if (rec.isEmpty()) {
+          continue;
+        }
+        int add = rec.get().encodedLength() + PeerMessageCodec.RECORDS_PER_RECORD_OVERHEAD;
+        if (!out.isEmpty() && bytes + add > PeerMessageCodec.MAX_FRAME_BYTES) {
+          more = true;
+          break;
+        }
+        out.add(rec.get().encoded());
+        bytes += add;
       }
-      sendPaged(link, r.requestId(), out, page.more());
+      link.send(new PeerMessage.Records(r.requestId(), out, more));
     } else if (message instanceof PeerMessage.RecordsByDigest r) {
       // Not served yet: the record service has no index by digest. Reconciliation names records
       // by digest; until it asks this way, an empty answer says "none held".
@@ -84,7 +98,10 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
     }
   }
 
-  /** Sends the records in as few RECORDS frames as the frame limit allows. */
+  /**
+   * Sends the records in as few RECORDS frames as the frame limit allows; every frame but the
+   * last says more = 1 (further frames with the same request id follow).
+   */
   private static void sendPaged(PeerLink link, long requestId, List<byte[]> encoded,
       boolean more) {
     List<byte[]> page = new ArrayList<>();
@@ -92,7 +109,6 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
     for (byte[] r : encoded) {
       int add = r.length + PeerMessageCodec.RECORDS_PER_RECORD_OVERHEAD;
       if (!page.isEmpty() && bytes + add > PeerMessageCodec.MAX_FRAME_BYTES) {
-        // The asker continues after the last name of this page.
         link.send(new PeerMessage.Records(requestId, page, true));
         page = new ArrayList<>();
         bytes = PeerMessageCodec.RECORDS_OVERHEAD;

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.p2pdns.common.config.Config;
 import org.p2pdns.common.crypto.Ed25519Keys;
+import org.p2pdns.common.peer.PeerMessage;
 import org.p2pdns.common.query.ControlKey;
 import org.p2pdns.common.query.NodeClient;
 import org.p2pdns.common.query.NodeErrorException;
@@ -147,6 +148,45 @@ class NodeNetworkTest {
       assertThat(Files.getPosixFilePermissions(tmp.resolve("a").resolve(ControlKey.FILE_NAME)))
           .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
               java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    }
+  }
+
+  @Test
+  void recordsAreServedByNameAndByPage() throws Exception {
+    try (Node a = start("a", List.of()); Node b = start("b", List.of(pinned(a)))) {
+      long now = Clock.systemUTC().instant().getEpochSecond();
+      List<SignedRecord> held = new ArrayList<>();
+      for (String name : List.of("p1.p2p", "p2.p2p", "p3.p2p")) {
+        SignedRecord r = net.claim(Ed25519Keys.generate(), name, now,
+            TestNetwork.rrs(name + ".", "@ 300 IN A 192.0.2.9"));
+        a.records().submit(r.encoded(), Origin.CLIENT).get(10, TimeUnit.SECONDS);
+        held.add(r);
+      }
+      java.util.concurrent.BlockingQueue<PeerMessage.Records> answers =
+          new java.util.concurrent.LinkedBlockingQueue<>();
+      b.peerNetwork().addListener((link, m) -> {
+        if (m instanceof PeerMessage.Records r) {
+          answers.add(r);
+        }
+      });
+      await().atMost(WAIT).until(() -> b.peerNetwork().link(a.identity().nodeId()).isPresent());
+      PeerLink toA = b.peerNetwork().link(a.identity().nodeId()).orElseThrow();
+
+      toA.send(new PeerMessage.RecordPage(1, "", 2));
+      PeerMessage.Records page1 = answers.poll(20, TimeUnit.SECONDS);
+      assertThat(page1).isNotNull();
+      assertThat(page1.requestId()).isEqualTo(1);
+      assertThat(page1.more()).isTrue();
+      assertThat(page1.records()).containsExactly(held.get(0).encoded(), held.get(1).encoded());
+      toA.send(new PeerMessage.RecordPage(2, "p2.p2p", 2));
+      PeerMessage.Records page2 = answers.poll(20, TimeUnit.SECONDS);
+      assertThat(page2.more()).isFalse();
+      assertThat(page2.records()).containsExactly(held.get(2).encoded());
+
+      toA.send(new PeerMessage.RecordsByName(3, List.of("p3.p2p", "nobody.p2p")));
+      PeerMessage.Records byName = answers.poll(20, TimeUnit.SECONDS);
+      assertThat(byName.requestId()).isEqualTo(3);
+      assertThat(byName.records()).containsExactly(held.get(2).encoded());
     }
   }
 }
