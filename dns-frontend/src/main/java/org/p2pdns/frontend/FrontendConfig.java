@@ -97,12 +97,6 @@ public record FrontendConfig(
         Duration.ofSeconds(1), 1232, Duration.ofSeconds(10), 1000, 53, 0);
   }
 
-  public FrontendConfig withDelegatedServerPort(int port) {
-    return new FrontendConfig(listen, node, upstreams, suffixes, nodeTimeout, upstreamTimeout,
-        cacheSize, negativeTtl, maxTtl, heartbeat, maxUdpPayload, tcpIdleTimeout,
-        tcpMaxConnections, port, udpThreads);
-  }
-
   public FrontendConfig withHeartbeat(Duration every) {
     return new FrontendConfig(listen, node, upstreams, suffixes, nodeTimeout, upstreamTimeout,
         cacheSize, negativeTtl, maxTtl, every, maxUdpPayload, tcpIdleTimeout, tcpMaxConnections,

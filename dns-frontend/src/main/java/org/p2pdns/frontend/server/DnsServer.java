@@ -43,6 +43,7 @@ public final class DnsServer implements AutoCloseable {
   private static final int RECEIVE_BUFFER = 4 << 20;
   /** Queries larger than this are not DNS queries anyone sends over UDP. */
   private static final int MAX_UDP_QUERY = 4096;
+  private static final int DATAGRAMS_PER_READ = 16;
 
   private final EventLoopGroup group;
   private final List<Channel> channels = new ArrayList<>();
@@ -75,6 +76,10 @@ public final class DnsServer implements AutoCloseable {
           .handler(udpHandler);
       if (epoll) {
         udp.option(EpollChannelOption.SO_REUSEPORT, true);
+        // recvmmsg: up to 16 queries per system call; the buffer is cut into 16 datagram slots.
+        udp.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_UDP_QUERY);
+        udp.option(ChannelOption.RCVBUF_ALLOCATOR,
+            new FixedRecvByteBufAllocator(MAX_UDP_QUERY * DATAGRAMS_PER_READ));
       }
       Channel first = bind(udp, wanted, "UDP");
       InetSocketAddress actual = (InetSocketAddress) first.localAddress();
