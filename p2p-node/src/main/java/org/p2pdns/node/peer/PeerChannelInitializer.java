@@ -30,6 +30,11 @@ final class PeerChannelInitializer extends ChannelInitializer<SocketChannel> {
   @Override
   protected void initChannel(SocketChannel ch) {
     LinkSetup setup = setups.get();
+    // Connections still in their handshake cost a TLS engine each until the deadline: the
+    // network caps how many inbound ones may be, so a flood of idle connections cannot pile up.
+    if (!network.track(ch, setup)) {
+      return;
+    }
     PeerNetworkConfig config = network.config();
     SslHandler tls = setup.outbound
         ? network.tls().client().newHandler(ch.alloc())
@@ -42,7 +47,6 @@ final class PeerChannelInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(),
         config.pingInterval().toMillis(), 0, TimeUnit.MILLISECONDS));
     p.addLast("handshake", new HandshakeHandler(network, setup));
-    network.track(ch);
   }
 
   /** Frames and messages: what lies between TLS and the protocol handlers. */

@@ -90,6 +90,8 @@ public final class PeerNetwork implements AutoCloseable {
   private final Map<String, PeerSession> links = new ConcurrentHashMap<>();
   private final Map<DisconnectReason, LongAdder> refusals = new ConcurrentHashMap<>();
   private final LogThrottle logThrottle;
+  private final java.util.concurrent.atomic.AtomicInteger inboundHandshakes =
+      new java.util.concurrent.atomic.AtomicInteger();
   private volatile PeerMessage.Hello ownHello;
   private volatile InetSocketAddress bound;
   private Channel server;
@@ -129,6 +131,7 @@ public final class PeerNetwork implements AutoCloseable {
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, marks)
         .childHandler(new PeerChannelInitializer(this, LinkSetup::inbound));
+
     try {
       server = sb.bind(config.listenHost(), config.listenPort()).sync().channel();
     } catch (Exception e) {
@@ -282,8 +285,38 @@ public final class PeerNetwork implements AutoCloseable {
     listeners.add(l);
   }
 
-  void track(Channel ch) {
+  /** Most inbound connections allowed in their handshake at once. */
+  int maxInboundHandshakes() {
+    return 2 * config.maxLinks();
+  }
+
+  /**
+   * Registers a new connection; false (and the connection is closed) when too many inbound
+   * connections are still in their handshake.
+   */
+  boolean track(Channel ch, LinkSetup setup) {
+    if (!setup.outbound) {
+      if (inboundHandshakes.incrementAndGet() > maxInboundHandshakes()) {
+        inboundHandshakes.decrementAndGet();
+        countRefusal(DisconnectReason.TOO_MANY_PEERS);
+        LOG.debug("closed a connection from {}: {} handshakes in progress", ch.remoteAddress(),
+            maxInboundHandshakes());
+        ch.close();
+        return false;
+      }
+      // Counted until the handshake ends or the connection closes, whichever comes first.
+      java.util.concurrent.atomic.AtomicBoolean counted =
+          new java.util.concurrent.atomic.AtomicBoolean(true);
+      Runnable release = () -> {
+        if (counted.compareAndSet(true, false)) {
+          inboundHandshakes.decrementAndGet();
+        }
+      };
+      setup.result.whenComplete((s, e) -> release.run());
+      ch.closeFuture().addListener(f -> release.run());
+    }
     channels.add(ch);
+    return true;
   }
 
   void countRefusal(DisconnectReason reason) {

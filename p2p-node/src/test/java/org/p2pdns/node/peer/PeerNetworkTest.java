@@ -247,4 +247,33 @@ class PeerNetworkTest {
       assertThat(b.score.score(a.id())).isNegative();
     }
   }
+
+  @Test
+  void connectionsStuckInTheirHandshakeAreCapped() throws Exception {
+    try (TestPeer b = new TestPeer(tmp.resolve("b"), Ed25519Keys.generate(), NETWORK, List.of(),
+        TestPeer.fast().maxLinks(1).handshakeTimeout(Duration.ofSeconds(30)))) {
+      int cap = b.network.maxInboundHandshakes();
+      List<Socket> silent = new ArrayList<>();
+      try {
+        for (int i = 0; i < cap; i++) {
+          silent.add(new Socket("127.0.0.1", b.address.getPort()));
+        }
+        try (Socket extra = new Socket("127.0.0.1", b.address.getPort())) {
+          extra.setSoTimeout(10_000);
+          long start = System.nanoTime();
+          assertThat(extra.getInputStream().read()).isEqualTo(-1);
+          assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(10_000);
+        }
+        assertThat(b.network.refusals()).containsKey(DisconnectReason.TOO_MANY_PEERS);
+      } finally {
+        for (Socket s : silent) {
+          s.close();
+        }
+      }
+      // Once they are gone, a real peer gets in.
+      try (TestPeer a = peer("a", List.of())) {
+        assertThat(a.network.connect(b.unpinned()).get(20, TimeUnit.SECONDS)).isEqualTo(b.id());
+      }
+    }
+  }
 }
