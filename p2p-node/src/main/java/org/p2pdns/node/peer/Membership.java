@@ -415,10 +415,11 @@ final class Membership {
           state = NodeStatus.State.CONNECTING;
         } else if (n.failures >= network.config().unreachableAfter()) {
           state = NodeStatus.State.UNREACHABLE;
-        } else if (n.failures > 0 || n.nextAttempt > now) {
-          state = NodeStatus.State.BACKOFF;
+        } else if (n.addresses.isEmpty() || network.score().refused(n.id)
+            || network.linkCount() >= network.config().maxLinks()) {
+          state = NodeStatus.State.IDLE; // nothing to dial, or no room for another link
         } else {
-          state = NodeStatus.State.IDLE;
+          state = NodeStatus.State.BACKOFF; // a dial is due or waits for its back-off
         }
       }
       out.add(new NodeStatus(n.id, address, state, n.lastContact, network.score().score(n.id)));

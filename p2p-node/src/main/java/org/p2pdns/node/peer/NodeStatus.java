@@ -15,11 +15,11 @@ public record NodeStatus(String nodeId, String address, State state, long lastCo
     CONNECTED("connected"),
     /** A dial is in progress. */
     CONNECTING("connecting"),
-    /** The last dial failed or the link was lost; the next dial waits for its back-off. */
+    /** Not linked and to be dialed: the last dial failed or the link was lost. */
     BACKOFF("backoff"),
     /** Several dials in a row failed; still retried, at the longest back-off. */
     UNREACHABLE("unreachable"),
-    /** Known but not linked: no address reached yet, or enough links already. */
+    /** Known but not dialed: no address to dial, a refused score, or enough links already. */
     IDLE("idle");
 
     private final String label;
