@@ -79,6 +79,11 @@ public final class Frontend implements AutoCloseable {
     return server.address();
   }
 
+  /** Whether the DNS sockets use Linux's epoll (else NIO). */
+  public boolean nativeTransport() {
+    return server.nativeTransport();
+  }
+
   public NodeLink node() {
     return node;
   }

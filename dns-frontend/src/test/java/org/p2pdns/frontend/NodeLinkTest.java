@@ -134,12 +134,9 @@ class NodeLinkTest extends FrontendTestBase {
   @Test
   void aHungNodeCostsAQueryTheNodeTimeoutOnly() throws Exception {
     frontend.close();
-    FrontendConfig c = config(List.of(upstream.address()));
-    frontend = Frontend.start(new FrontendConfig(c.listen(), c.node(), c.upstreams(),
-        c.suffixes(), Duration.ofMillis(80), c.upstreamTimeout(), c.cacheSize(),
-        c.negativeTtl(), c.maxTtl(), Duration.ofSeconds(30), c.maxUdpPayload(),
-        c.tcpIdleTimeout(), c.tcpMaxConnections(), c.delegatedServerPort(), c.udpThreads()),
-        clock, null);
+    frontend = Frontend.start(config(List.of(upstream.address()))
+        .withNodeTimeout(Duration.ofMillis(80)).withHeartbeat(Duration.ofSeconds(30)), clock, null);
+    awaitNodeUp();
     node.setMute(true);
     List<Long> times = new java.util.ArrayList<>();
     for (int i = 0; i < 3; i++) {

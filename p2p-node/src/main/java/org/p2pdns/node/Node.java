@@ -20,6 +20,7 @@ import org.p2pdns.common.query.NodeResponse;
 import org.p2pdns.common.record.RecordValidator;
 import org.p2pdns.common.peer.DialTarget;
 import org.p2pdns.common.query.ControlKey;
+import org.p2pdns.node.identity.DataDirLock;
 import org.p2pdns.node.identity.NodeIdentity;
 import org.p2pdns.node.peer.DecayingPeerScore;
 import org.p2pdns.node.peer.NetworkPeerView;
@@ -41,9 +42,9 @@ import org.zeromq.ZContext;
 
 /**
  * A running node: owns its parts and their lifecycle. {@link #start} brings them up in order
- * (data dir, identity, store, change feed, record service, query server), then writes the ready
- * file; {@link #close} takes them down in reverse, letting accepted writes finish, and removes
- * the ready file.
+ * (data dir and its lock, identity, store, change feed, record service, query server), then
+ * writes the ready file; {@link #close} takes them down in reverse, letting accepted writes
+ * finish, and removes the ready file.
  *
  * <pre>
  *   query.QueryServer ──submit──► records.RecordService ──put──► store.RecordStore (SQLite)
@@ -64,6 +65,8 @@ public final class Node implements AutoCloseable {
   private final List<AutoCloseable> closeInReverse = new ArrayList<>();
   private final CountDownLatch closed = new CountDownLatch(1);
   private boolean closing;
+  /** Only a node that wrote the ready file removes it: a failed second start must not. */
+  private volatile boolean wroteReadyFile;
 
   private NodeIdentity identity;
   private RecordStore store;
@@ -101,6 +104,7 @@ public final class Node implements AutoCloseable {
   private void startParts() throws IOException, StorageException {
     Path dataDir = config.dataDir();
     NodeIdentity.prepareDataDir(dataDir);
+    closeInReverse.add(DataDirLock.acquire(dataDir));
     identity = NodeIdentity.loadOrCreate(dataDir);
 
     store = RecordStore.open(dataDir.resolve(RecordStore.FILE_NAME), clock);
@@ -127,6 +131,7 @@ public final class Node implements AutoCloseable {
 
     if (config.readyFile().isPresent()) {
       writeReadyFile(config.readyFile().get());
+      wroteReadyFile = true;
     }
     log.info("node {} started (version {}): control {}, change feed {}, data dir {}, {} records",
         identity.nodeId(), version, queryServer.endpoint(), publisher.endpoint(), dataDir,
@@ -309,7 +314,7 @@ public final class Node implements AutoCloseable {
         }
       }
       Optional<Path> ready = config.readyFile();
-      if (ready.isPresent()) {
+      if (ready.isPresent() && wroteReadyFile) {
         try {
           Files.deleteIfExists(ready.get());
         } catch (IOException e) {

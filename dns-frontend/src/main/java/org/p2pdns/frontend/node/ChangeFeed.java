@@ -53,7 +53,7 @@ final class ChangeFeed implements AutoCloseable {
         String w = wanted;
         if (w != null && !w.equals(current)) {
           if (sub != null) {
-            context.destroySocket(sub);
+            sub.close();
           }
           sub = context.createSocket(SocketType.SUB);
           sub.setLinger(0);

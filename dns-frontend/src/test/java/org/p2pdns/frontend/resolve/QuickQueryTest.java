@@ -37,6 +37,18 @@ class QuickQueryTest {
   }
 
   @Test
+  void checkingDisabledAndAuthenticDataAreDifferentQuestions() throws Exception {
+    QuickQuery plain = QuickQuery.parse(q("a.p2p.", Type.A).toWire());
+    Message cd = q("a.p2p.", Type.A);
+    cd.getHeader().setFlag(Flags.CD);
+    Message ad = q("a.p2p.", Type.A);
+    ad.getHeader().setFlag(Flags.AD);
+    assertThat(QuickQuery.parse(cd.toWire()).key()).isNotEqualTo(plain.key());
+    assertThat(QuickQuery.parse(ad.toWire()).key()).isNotEqualTo(plain.key())
+        .isNotEqualTo(QuickQuery.parse(cd.toWire()).key());
+  }
+
+  @Test
   void anythingUnusualIsLeftToTheFullPath() throws Exception {
     Message answer = q("a.p2p.", Type.A);
     answer.getHeader().setFlag(Flags.QR);

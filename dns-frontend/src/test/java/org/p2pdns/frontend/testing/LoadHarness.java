@@ -37,7 +37,7 @@ public final class LoadHarness {
     FrontendConfig config = new FrontendConfig(new InetSocketAddress("127.0.0.1", 0),
         node.endpoint(), List.of(), List.of("p2p"), Duration.ofMillis(500),
         Duration.ofSeconds(2), 1_000_000, 60, 86_400, Duration.ofSeconds(1), 1232,
-        Duration.ofSeconds(10), 1000, 53, Integer.parseInt(args.length > 2 ? args[2] : "0"));
+        Duration.ofSeconds(10), 1000, 53, Integer.parseInt(args.length > 2 ? args[2] : "0"), true);
     Frontend f = Frontend.start(config, Clock.systemUTC(), null);
     System.out.println("port " + f.dnsAddress().getPort());
     Thread.currentThread().join();

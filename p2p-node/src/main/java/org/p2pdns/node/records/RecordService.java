@@ -2,6 +2,7 @@ package org.p2pdns.node.records;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.HashMap;
@@ -342,6 +343,10 @@ public final class RecordService implements AutoCloseable {
   }
 
   private void finish(CompletableFuture<SubmitResult> result, SubmitResult outcome) {
+    if (outcome.refusal().isPresent() && log.isDebugEnabled()) {
+      // Anyone can send refusable records: DEBUG only, never above.
+      log.debug("refused: {}", outcome.refusal().get());
+    }
     switch (outcome.outcome()) {
       case STORED -> storedCount.incrementAndGet();
       case DUPLICATE -> duplicateCount.incrementAndGet();
@@ -360,14 +365,20 @@ public final class RecordService implements AutoCloseable {
     if (r == null) {
       return LookupResult.NOT_FOUND;
     }
-    String detail = evidenceDetail(r);
+    String evidenceNote = evidenceDetail(r);
     if (r.kind() == SignedRecord.Kind.TOMBSTONE) {
-      return new LookupResult(LookupStatus.REVOKED, Optional.of(r), detail);
+      return new LookupResult(LookupStatus.REVOKED, Optional.of(r), join("revoked by its owner "
+          + "at serial " + r.serial(), evidenceNote));
     }
     if (r.expiresAt() < clock.instant().getEpochSecond()) {
-      return new LookupResult(LookupStatus.EXPIRED, Optional.of(r), detail);
+      return new LookupResult(LookupStatus.EXPIRED, Optional.of(r), join("expired at "
+          + Instant.ofEpochSecond(r.expiresAt()), evidenceNote));
     }
-    return new LookupResult(LookupStatus.FOUND, Optional.of(r), detail);
+    return new LookupResult(LookupStatus.FOUND, Optional.of(r), evidenceNote);
+  }
+
+  private static String join(String a, String b) {
+    return b.isEmpty() ? a : a + "; " + b;
   }
 
   private String evidenceDetail(SignedRecord r) {

@@ -161,8 +161,13 @@ class RecordServiceTest {
     assertThat(s.lookup("example.p2p").status()).isEqualTo(LookupStatus.REVOKED);
     assertThat(s.lookup("example.p2p").record()).contains(tombstone);
     assertThat(reason(submit(s, v3))).isEqualTo(RefusalReason.REVOKED);
-    assertThat(reason(submit(s, claim("example.p2p", "192.0.2.9"))))
+    // Another key's claim: the name stays revoked until the tombstone lapses.
+    assertThat(reason(submit(s, NET.claim(org.p2pdns.common.crypto.Ed25519Keys.generate(),
+        "example.p2p", NOW, TestNetwork.rrs("example.p2p", "@ 300 IN A 192.0.2.9")))))
         .isEqualTo(RefusalReason.REVOKED);
+    // The same key's fresh claim (serial 1) is older than the tombstone (serial 2).
+    assertThat(reason(submit(s, claim("example.p2p", "192.0.2.9"))))
+        .isEqualTo(RefusalReason.STALE_SERIAL);
     assertThat(s.lookup("example.p2p").status()).isEqualTo(LookupStatus.REVOKED);
     assertThat(notices).extracting(ChangeNotice::serial).containsExactly(1L, 2L);
   }
@@ -211,6 +216,7 @@ class RecordServiceTest {
     clock.advance(Duration.ofSeconds(2));
     assertThat(s.lookup("example.p2p").status()).isEqualTo(LookupStatus.EXPIRED);
     assertThat(s.lookup("example.p2p").record()).contains(r);
+    assertThat(s.lookup("example.p2p").detail()).startsWith("expired at ");
   }
 
   @Test
@@ -324,5 +330,22 @@ class RecordServiceTest {
     try (RecordStore reopened = RecordStore.open(dir.resolve("a.db"), clock)) {
       assertThat(reopened.get("example.p2p")).contains(v3);
     }
+  }
+
+  @Test
+  void aNameLapsedPastExpiryAndGraceCanBeClaimedAgainByAnotherKey() throws Exception {
+    RecordService s = service("a");
+    SignedRecord old = claim("example.p2p", "192.0.2.1");
+    submit(s, old);
+    clock.advance(Duration.ofSeconds(old.expiresAt() - NOW)
+        .plus(NET.params().gracePeriod()).plusSeconds(10));
+    long later = clock.instant().getEpochSecond();
+    SignedRecord fresh = NET.claim(STRANGER, "example.p2p", later,
+        TestNetwork.rrs("example.p2p", "@ 300 IN A 203.0.113.7"));
+    assertThat(s.lookup("example.p2p").status()).isEqualTo(LookupStatus.EXPIRED);
+    assertThat(submit(s, fresh)).isEqualTo(SubmitResult.STORED);
+    assertThat(s.lookup("example.p2p").status()).isEqualTo(LookupStatus.FOUND);
+    assertThat(s.lookup("example.p2p").record().orElseThrow().ownerKey())
+        .isEqualTo(STRANGER.publicKey());
   }
 }

@@ -39,7 +39,7 @@ public final class QueryClient implements AutoCloseable {
       if (r != null && r.requestId() == PROBE_ID) {
         return;
       }
-      context.destroySocket(dealer);
+      dealer.close();
     }
     throw new AssertionError("the node at " + endpoint + " did not answer " + PROBE_ATTEMPTS
         + " times");

@@ -1,0 +1,25 @@
+package org.p2pdns.cli;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * What the CLI takes from the world around it, gathered once in {@code main} so that tests can
+ * run every command with their own home directory, environment, clock and terminal.
+ *
+ * @param env the process environment (configuration overrides, {@code P2PDNS_PASSPHRASE})
+ * @param home the user's home directory, for {@code ~/} in paths
+ * @param clock issue and expiry times
+ * @param terminal the person at the keyboard, if there is one
+ */
+public record CliEnvironment(Map<String, String> env, Path home, Clock clock, Terminal terminal) {
+  public CliEnvironment {
+    env = Map.copyOf(env);
+  }
+
+  public static CliEnvironment system() {
+    return new CliEnvironment(System.getenv(), Path.of(System.getProperty("user.home")),
+        Clock.systemUTC(), Terminal.system());
+  }
+}
