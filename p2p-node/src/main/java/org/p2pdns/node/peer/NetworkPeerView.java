@@ -75,6 +75,12 @@ public final class NetworkPeerView implements PeerView {
     });
   }
 
+  /** {@code HOST:PORT}, IPv6 in brackets, without the resolver's "/" prefix. */
+  static String hostPort(java.net.InetSocketAddress a) {
+    String host = a.getAddress().getHostAddress();
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
   private static CompletableFuture<NodeResponse> done(NodeResponse r) {
     return CompletableFuture.completedFuture(r);
   }
@@ -82,9 +88,8 @@ public final class NetworkPeerView implements PeerView {
   @Override
   public List<NodeResponse.NodeEntry> knownNodes() {
     List<NodeResponse.NodeEntry> out = new ArrayList<>();
-    out.add(new NodeResponse.NodeEntry(network.nodeId(), network.announcement().addresses()
-        .stream().map(Object::toString).findFirst().orElse(String.valueOf(
-            network.boundAddress())), "self", 0, 0));
+    out.add(new NodeResponse.NodeEntry(network.nodeId(), hostPort(network.boundAddress()),
+        "self", 0, 0));
     for (NodeStatus n : network.nodes()) {
       out.add(new NodeResponse.NodeEntry(n.nodeId(), n.address(), n.state().label(),
           n.lastContact(), n.score()));
@@ -100,7 +105,7 @@ public final class NetworkPeerView implements PeerView {
     long unreachable = nodes.stream()
         .filter(n -> n.state() == NodeStatus.State.UNREACHABLE).count();
     StringBuilder sb = new StringBuilder();
-    sb.append("listening at ").append(network.boundAddress()).append("; ")
+    sb.append("listening at ").append(hostPort(network.boundAddress())).append("; ")
         .append(links.size()).append(" links (").append(outbound).append(" outbound); ")
         .append(nodes.size()).append(" known nodes (").append(unreachable)
         .append(" unreachable); gossip: ").append(gossip.summary());
