@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,8 +18,18 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.p2pdns.common.query.NodeResponse;
 import org.p2pdns.common.record.RecordValidator;
+import org.p2pdns.common.peer.DialTarget;
+import org.p2pdns.common.query.ControlKey;
 import org.p2pdns.node.identity.DataDirLock;
 import org.p2pdns.node.identity.NodeIdentity;
+import org.p2pdns.node.peer.DecayingPeerScore;
+import org.p2pdns.node.peer.NetworkPeerView;
+import org.p2pdns.node.peer.NodeTable;
+import org.p2pdns.node.peer.PeerIdentity;
+import org.p2pdns.node.peer.PeerMessageListener;
+import org.p2pdns.node.peer.PeerNetwork;
+import org.p2pdns.node.peer.PeerNetworkConfig;
+import org.p2pdns.node.peer.RecordGossip;
 import org.p2pdns.node.query.ChangePublisher;
 import org.p2pdns.node.query.PeerView;
 import org.p2pdns.node.query.QueryServer;
@@ -38,7 +49,8 @@ import org.zeromq.ZContext;
  * <pre>
  *   query.QueryServer ──submit──► records.RecordService ──put──► store.RecordStore (SQLite)
  *          │  lookups from memory        │ ChangeNotice ──► query.ChangePublisher (PUB)
- *          │                             └ RecordListener ──► (peer layer: gossip)
+ *          │                             └ RecordListener ──► peer.RecordGossip ──► peers
+ *   peer.PeerNetwork (TLS links, membership) ── RECORD from peers ──► RecordService.submit
  * </pre>
  */
 public final class Node implements AutoCloseable {
@@ -62,6 +74,9 @@ public final class Node implements AutoCloseable {
   private ChangePublisher publisher;
   private QueryServer queryServer;
   private PeerView peers;
+  private NodeTable nodeTable;
+  private PeerNetwork peerNetwork;
+  private RecordGossip gossip;
 
   private Node(NodeConfig config, Clock clock) {
     this.config = config;
@@ -104,13 +119,7 @@ public final class Node implements AutoCloseable {
     records = RecordService.start(store, validator, publisher, clock);
     closeInReverse.add(records);
 
-    // The peer-to-peer layer (org.p2pdns.node.peer) starts here: it listens at config.listen(),
-    // joins config.bootstrap(), submits what peers send through records.submit(record,
-    // Origin.peer(id)), gossips what records.addListener(...) reports, and provides the PeerView.
-    peers = PeerView.notRunning(identity.nodeId(), config.listen());
-    log.info("peer-to-peer network not running yet in this version: node.listen {} is not "
-        + "bound{}", config.listen(), config.bootstrap().isEmpty() ? ""
-        : " and node.bootstrap " + String.join(",", config.bootstrap()) + " is not contacted");
+    startPeerNetwork(dataDir);
 
     QueryServer.Facts facts = new QueryServer.Facts(identity.nodeId(),
         config.network().encode(), bootId, publisher.endpoint(), version);
@@ -129,12 +138,60 @@ public final class Node implements AutoCloseable {
         records.count());
   }
 
+  /**
+   * The peer-to-peer layer: its node table (in node.db, tables of its own), the TLS certificate
+   * made from the node key, the listener and dialer, and record gossip both ways.
+   */
+  private void startPeerNetwork(Path dataDir) throws IOException {
+    try {
+      nodeTable = NodeTable.open(dataDir.resolve(RecordStore.FILE_NAME));
+    } catch (SQLException e) {
+      throw new IOException("cannot open the node table in " + dataDir.resolve(
+          RecordStore.FILE_NAME) + ": " + e.getMessage(), e);
+    }
+    closeInReverse.add(nodeTable);
+    List<DialTarget> bootstrap = new ArrayList<>();
+    for (String peer : config.bootstrap()) {
+      try {
+        bootstrap.add(DialTarget.parse(peer));
+      } catch (IllegalArgumentException e) {
+        throw new IOException("node.bootstrap: " + e.getMessage(), e);
+      }
+    }
+    PeerNetworkConfig peerConfig;
+    try {
+      peerConfig = PeerNetworkConfig.builder().listen(config.listen()).bootstrap(bootstrap)
+          .softwareVersion("p2pdns " + version).build();
+    } catch (IllegalArgumentException e) {
+      throw new IOException("node.listen: " + e.getMessage(), e);
+    }
+    PeerIdentity peerIdentity = PeerIdentity.loadOrCreate(identity.key(),
+        dataDir.resolve(PeerIdentity.CERT_FILE), clock);
+    peerNetwork = new PeerNetwork(peerConfig, peerIdentity, config.network().networkId(),
+        nodeTable, new DecayingPeerScore(clock), PeerMessageListener.NONE, clock);
+    gossip = new RecordGossip(records, peerNetwork);
+    peerNetwork.addListener(gossip);
+    records.addListener(gossip);
+    closeInReverse.add(() -> {
+      records.removeListener(gossip);
+      peerNetwork.close();
+    });
+    try {
+      peerNetwork.start();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while starting the peer listener", e);
+    }
+    peers = new NetworkPeerView(peerNetwork, gossip, ControlKey.loadOrCreate(dataDir), clock);
+  }
+
   /** Writes the ready file atomically (temporary file, then rename), as the scripts expect. */
   private void writeReadyFile(Path file) throws IOException {
     String text = "pid=" + ProcessHandle.current().pid() + "\n"
         + "control=" + queryServer.endpoint() + "\n"
         + "feed=" + publisher.endpoint() + "\n"
-        + "node-id=" + identity.nodeId() + "\n";
+        + "node-id=" + identity.nodeId() + "\n"
+        + "peer=" + hostPort(peerNetwork.boundAddress()) + "\n";
     Path dir = file.toAbsolutePath().getParent();
     try {
       Files.createDirectories(dir);
@@ -176,6 +233,16 @@ public final class Node implements AutoCloseable {
   private static String formatUptime(Duration d) {
     long s = Math.max(0, d.getSeconds());
     return String.format("%dd %02dh %02dm %02ds", s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
+  }
+
+  private static String hostPort(java.net.InetSocketAddress a) {
+    String host = a.getAddress().getHostAddress();
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  /** The peer network (the bound peer address, links, known nodes). */
+  public PeerNetwork peerNetwork() {
+    return peerNetwork;
   }
 
   public NodeConfig config() {

@@ -98,17 +98,17 @@ class NodeMainTest {
   @Test
   void aControlEndpointInUseIsAStartFailureThatClosesWhatWasOpened() throws Exception {
     Config config = Config.builder().set("node.data-dir", dir.resolve("one").toString())
-        .set("node.control", "tcp://127.0.0.1:*").build();
+        .set("node.control", "tcp://127.0.0.1:*").set("node.listen", "127.0.0.1:0").build();
     try (Node one = Node.start(NodeConfig.from(config, dir, Optional.empty()),
         Clock.systemUTC())) {
       Config clash = Config.builder().set("node.data-dir", dir.resolve("two").toString())
-          .set("node.control", one.controlEndpoint()).build();
+          .set("node.control", one.controlEndpoint()).set("node.listen", "127.0.0.1:0").build();
       assertThatThrownBy(() -> Node.start(NodeConfig.from(clash, dir, Optional.empty()),
           Clock.systemUTC())).hasMessageContaining("control endpoint")
           .hasMessageContaining(one.controlEndpoint());
       // The failed start released the database: another start on it works.
       Config retry = Config.builder().set("node.data-dir", dir.resolve("two").toString())
-          .set("node.control", "tcp://127.0.0.1:*").build();
+          .set("node.control", "tcp://127.0.0.1:*").set("node.listen", "127.0.0.1:0").build();
       try (Node two = Node.start(NodeConfig.from(retry, dir, Optional.of(dir.resolve("r"))),
           Clock.systemUTC())) {
         assertThat(dir.resolve("r")).exists();

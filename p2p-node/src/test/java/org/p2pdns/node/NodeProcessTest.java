@@ -54,6 +54,7 @@ class NodeProcessTest {
         "-cp", System.getProperty("java.class.path"), NodeMain.class.getName(),
         "--data-dir", dataDir.toString(),
         "--control", "tcp://127.0.0.1:*",
+        "--listen", "127.0.0.1:0",
         "--ready-file", readyFile.toString(),
         "--set", "network.pow-bits=" + TestNetwork.TEST_POW_BITS);
     // The test classpath carries logback-test.xml (WARN); the check below reads INFO lines.

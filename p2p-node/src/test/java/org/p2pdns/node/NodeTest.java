@@ -32,6 +32,7 @@ class NodeTest {
   private NodeConfig config() throws Exception {
     Config c = Config.builder().set("node.data-dir", dir.resolve("data").toString())
         .set("node.control", "tcp://127.0.0.1:*")
+        .set("node.listen", "127.0.0.1:0")
         .set("network.pow-bits", Integer.toString(TestNetwork.TEST_POW_BITS)).build();
     return NodeConfig.from(c, dir, Optional.empty());
   }
@@ -68,12 +69,15 @@ class NodeTest {
           .containsEntry("data dir", dir.resolve("data").toString())
           .containsKeys("uptime", "network id", "version");
       assertThat(st.get("submissions")).startsWith("1 stored");
-      assertThat(st.get("peers")).contains("not running");
+      // A node alone: its peer listener is up, with no links and no other node known.
+      assertThat(st.get("peers")).startsWith("listening at 127.0.0.1:").contains("0 links")
+          .contains("0 known nodes");
 
       NodeResponse.Nodes nodes = (NodeResponse.Nodes) client.call(new NodeRequest.Nodes(4),
           WAIT);
       assertThat(nodes.nodes()).hasSize(1);
       assertThat(nodes.nodes().get(0).nodeId()).isEqualTo(nodeId);
+      assertThat(nodes.nodes().get(0).state()).isEqualTo("self");
     }
     try (Node node = Node.start(config(), Clock.systemUTC());
         QueryClient client = new QueryClient(node.controlEndpoint())) {

@@ -219,6 +219,18 @@ public final class NodeClient implements AutoCloseable {
     return typed(send(NodeRequest.Nodes::new), NodeResponse.Nodes.class);
   }
 
+  /**
+   * Asks the node to dial {@code target} ({@code ID@HOST:PORT} or {@code HOST:PORT}), signed with
+   * the node's control key; waits up to {@code timeout} (a dial may take the peer handshake
+   * deadline).
+   */
+  public CompletableFuture<NodeResponse.Connect> connect(String target, ControlKey key,
+      Duration timeout) {
+    long now = System.currentTimeMillis();
+    return typed(send(id -> NodeRequest.Connect.signed(id, target, now, key), timeout),
+        NodeResponse.Connect.class);
+  }
+
   private static <T extends NodeResponse> CompletableFuture<T> typed(
       CompletableFuture<NodeResponse> f, Class<T> type) {
     return f.thenApply(r -> {

@@ -25,6 +25,7 @@ public final class NodeQueryCodec {
   static final int LIST = 0x04;
   static final int STATUS = 0x05;
   static final int NODES = 0x06;
+  static final int CONNECT = 0x07;
   static final int RESPONSE = 0x80;
   static final int ERROR = 0xFF;
 
@@ -47,6 +48,9 @@ public final class NodeQueryCodec {
       return header(STATUS, m.requestId()).toByteArray();
     } else if (req instanceof NodeRequest.Nodes m) {
       return header(NODES, m.requestId()).toByteArray();
+    } else if (req instanceof NodeRequest.Connect m) {
+      return header(CONNECT, m.requestId()).string16(m.target()).i64(m.issuedAt()).bytes(m.mac())
+          .toByteArray();
     }
     throw new IllegalArgumentException("unknown request " + req);
   }
@@ -80,6 +84,9 @@ public final class NodeQueryCodec {
             .i64(n.score());
       }
       return w.toByteArray();
+    } else if (resp instanceof NodeResponse.Connect m) {
+      return header(RESPONSE | CONNECT, m.requestId()).bool(m.connected()).string16(m.nodeId())
+          .string16(m.message()).toByteArray();
     } else if (resp instanceof NodeResponse.Error m) {
       return header(ERROR, m.requestId()).u8(m.code().code()).string16(m.message()).toByteArray();
     }
@@ -129,6 +136,8 @@ public final class NodeQueryCodec {
       }
       case STATUS -> new NodeRequest.Status(id);
       case NODES -> new NodeRequest.Nodes(id);
+      case CONNECT -> new NodeRequest.Connect(id, r.string16("target"), r.i64("issued at"),
+          r.bytes(ControlKey.MAC_BYTES, "mac"));
       default -> throw new MalformedException("unknown request type " + type);
     };
     r.expectEnd("request");
@@ -197,6 +206,8 @@ public final class NodeQueryCodec {
         }
         yield new NodeResponse.Nodes(id, nodes);
       }
+      case RESPONSE | CONNECT -> new NodeResponse.Connect(id, r.bool("connected"),
+          r.string16("node id"), r.string16("message"));
       case ERROR -> {
         int c = r.u8("error code");
         NodeResponse.ErrorCode code = NodeResponse.ErrorCode.fromCode(c)

@@ -34,4 +34,39 @@ public sealed interface NodeRequest {
 
   /** The nodes this node knows. */
   record Nodes(long requestId) implements NodeRequest {}
+
+  /**
+   * Dial a peer now: {@code ID@HOST:PORT} (pinned) or {@code HOST:PORT}. Changes the node, so it
+   * carries an HMAC made with the node's {@link ControlKey} over its fields and {@code issuedAt}
+   * (Unix ms; the node refuses requests older or newer than a minute, and repeats).
+   */
+  record Connect(long requestId, String target, long issuedAt, byte[] mac)
+      implements NodeRequest {
+    public Connect {
+      if (mac.length != ControlKey.MAC_BYTES) {
+        throw new IllegalArgumentException("mac is " + ControlKey.MAC_BYTES + " bytes");
+      }
+      mac = mac.clone();
+    }
+
+    /** A request signed with {@code key} at {@code nowMillis}. */
+    public static Connect signed(long requestId, String target, long nowMillis, ControlKey key) {
+      return new Connect(requestId, target, nowMillis,
+          key.mac(NodeQueryCodec.CONNECT, requestId, nowMillis, signedFields(target)));
+    }
+
+    /** The fields the mac covers, as encoded. */
+    public static byte[] signedFields(String target) {
+      return new org.p2pdns.common.wire.WireWriter(64).string16(target).toByteArray();
+    }
+
+    public boolean verify(ControlKey key) {
+      return key.verify(NodeQueryCodec.CONNECT, requestId, issuedAt, signedFields(target), mac);
+    }
+
+    @Override
+    public byte[] mac() {
+      return mac.clone();
+    }
+  }
 }

@@ -123,6 +123,15 @@ public sealed interface NodeResponse {
     }
   }
 
+  /**
+   * What became of a Connect request.
+   *
+   * @param nodeId the node that answered at the address, when connected
+   * @param message for people: why not, when not connected
+   */
+  record Connect(long requestId, boolean connected, String nodeId, String message)
+      implements NodeResponse {}
+
   /** Why a request could not be served. */
   enum ErrorCode {
     BAD_REQUEST(1), UNAUTHORIZED(2), INTERNAL(3), UNSUPPORTED(4), BUSY(5);

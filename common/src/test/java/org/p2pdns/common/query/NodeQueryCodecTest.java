@@ -195,13 +195,13 @@ class NodeQueryCodecTest {
   void unknownVersionsTypesAndCodesAreRefused() {
     assertMalformedRequest("02010000000000000001", "unknown protocol version 2");
     assertMalformedRequest("00010000000000000001", "unknown protocol version 0");
-    assertMalformedRequest("01070000000000000001", "unknown request type 7");
+    assertMalformedRequest("01080000000000000001", "unknown request type 8");
     assertMalformedRequest("01810000000000000001", "unknown request type 129");
     assertMalformedRequest("01040000000000000001" + "0000" + "0000", "list limit 0");
     assertMalformedRequest("01040000000000000001" + "0000" + "03e9", "list limit 1001");
     assertMalformedResponse("02810000000000000001", "unknown protocol version 2");
     assertMalformedResponse("01010000000000000001", "unknown response type 1");
-    assertMalformedResponse("01870000000000000001", "unknown response type 135");
+    assertMalformedResponse("01880000000000000001", "unknown response type 136");
     assertMalformedResponse("01820000000000000001" + "05" + "00000000" + "0000",
         "unknown lookup status 5");
     assertMalformedResponse("01830000000000000001" + "03" + "0000" + "0000",

@@ -15,6 +15,16 @@ public interface PeerView {
   /** One line for people on the state of peering. */
   String peeringSummary();
 
+  /**
+   * Answers a Connect request (checks its control-key signature, dials): the response to send,
+   * a {@link NodeResponse.Connect} or an {@link NodeResponse.Error} (UNAUTHORIZED).
+   */
+  default java.util.concurrent.CompletableFuture<NodeResponse> connect(
+      org.p2pdns.common.query.NodeRequest.Connect request) {
+    return java.util.concurrent.CompletableFuture.completedFuture(new NodeResponse.Error(
+        request.requestId(), NodeResponse.ErrorCode.UNSUPPORTED, "no peer layer is running"));
+  }
+
   /** The view of a node without a peer layer: itself, at its configured peer address. */
   static PeerView notRunning(String selfNodeId, String listenAddress) {
     NodeResponse.NodeEntry self =

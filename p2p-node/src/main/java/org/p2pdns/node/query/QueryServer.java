@@ -262,6 +262,15 @@ public final class QueryServer implements AutoCloseable {
       send(envelope, new NodeResponse.Status(id, fields));
     } else if (request instanceof NodeRequest.Nodes) {
       send(envelope, new NodeResponse.Nodes(id, peers.knownNodes()));
+    } else if (request instanceof NodeRequest.Connect m) {
+      // Answered once the dial ends (up to the peer handshake deadline), from another thread.
+      peers.connect(m).whenComplete((response, failure) -> {
+        NodeResponse r = failure != null
+            ? new NodeResponse.Error(id, NodeResponse.ErrorCode.INTERNAL, failure.toString())
+            : response;
+        replies.add(new Reply(envelope, NodeQueryCodec.encode(r)));
+        wake();
+      });
     } else {
       send(envelope, new NodeResponse.Error(id, NodeResponse.ErrorCode.UNSUPPORTED,
           "request type not supported: " + request.getClass().getSimpleName()));

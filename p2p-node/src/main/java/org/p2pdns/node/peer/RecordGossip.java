@@ -1,0 +1,178 @@
+package org.p2pdns.node.peer;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.p2pdns.common.peer.PeerMessage;
+import org.p2pdns.common.peer.PeerMessageCodec;
+import org.p2pdns.common.record.RefusalReason;
+import org.p2pdns.common.record.SignedRecord;
+import org.p2pdns.node.records.Origin;
+import org.p2pdns.node.records.RecordListener;
+import org.p2pdns.node.records.RecordService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Spreads records by push: every record the node stores (from a client or a peer) goes to every
+ * link except the one it came from; every RECORD a peer pushes goes through the node's one record
+ * path ({@link RecordService#submit}), validated before it is stored or forwarded. Duplicates are
+ * not forwarded: the record service reports them as DUPLICATE and tells no listener, and a short
+ * memory of recent digests skips even their validation. Also answers RECORD_REQUEST by name and
+ * by page (the whole-store transfer).
+ */
+public final class RecordGossip implements PeerMessageListener, RecordListener {
+  private static final Logger LOG = LoggerFactory.getLogger(RecordGossip.class);
+  /** Recent digests remembered, to drop repeats without validating them again. */
+  private static final int SEEN_CAPACITY = 65_536;
+  /** A record that went this many hops is stored but not forwarded again. */
+  static final int MAX_HOPS = 64;
+  /** Refusals that show the sender forwarded something no honest node would. */
+  private static final Set<RefusalReason> SENDER_AT_FAULT = EnumSet.of(RefusalReason.MALFORMED,
+      RefusalReason.BAD_SIGNATURE, RefusalReason.BAD_NAME, RefusalReason.OUTSIDE_SUBTREE,
+      RefusalReason.TOO_LARGE, RefusalReason.BAD_RR, RefusalReason.INSUFFICIENT_POW,
+      RefusalReason.BAD_LIFETIME);
+
+  private final RecordService records;
+  private final PeerNetwork network;
+  /** Digest (hex) to the hop count it arrived with; insertion order, bounded. */
+  private final Map<String, Integer> seen = new LinkedHashMap<>(1024, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+      return size() > SEEN_CAPACITY;
+    }
+  };
+  private final AtomicLong received = new AtomicLong();
+  private final AtomicLong repeats = new AtomicLong();
+  private final AtomicLong forwarded = new AtomicLong();
+  private final AtomicLong invalid = new AtomicLong();
+
+  public RecordGossip(RecordService records, PeerNetwork network) {
+    this.records = records;
+    this.network = network;
+  }
+
+  @Override
+  public void onMessage(PeerLink link, PeerMessage message) {
+    if (message instanceof PeerMessage.RecordPush push) {
+      onPush(link, push);
+    } else if (message instanceof PeerMessage.RecordsByName r) {
+      List<byte[]> out = new ArrayList<>();
+      for (String name : r.names()) {
+        records.current(name).ifPresent(rec -> out.add(rec.encoded()));
+      }
+      sendPaged(link, r.requestId(), out, false);
+    } else if (message instanceof PeerMessage.RecordPage r) {
+      // One RECORDS frame per page: when the records do not fit, the page ends early with
+      // more = 1 and the asker goes on after its last name.
+      RecordService.NamesPage page = records.names(r.afterName(), r.limit());
+      List<byte[]> out = new ArrayList<>(page.names().size());
+      int bytes = PeerMessageCodec.RECORDS_OVERHEAD;
+      boolean more = page.more();
+      for (String name : page.names()) {
+        Optional<SignedRecord> rec = records.current(name);
+        if (rec.isEmpty()) {
+          continue;
+        }
+        int add = rec.get().encodedLength() + PeerMessageCodec.RECORDS_PER_RECORD_OVERHEAD;
+        if (!out.isEmpty() && bytes + add > PeerMessageCodec.MAX_FRAME_BYTES) {
+          more = true;
+          break;
+        }
+        out.add(rec.get().encoded());
+        bytes += add;
+      }
+      link.send(new PeerMessage.Records(r.requestId(), out, more));
+    } else if (message instanceof PeerMessage.RecordsByDigest r) {
+      // Not served yet: the record service has no index by digest. Reconciliation names records
+      // by digest; until it asks this way, an empty answer says "none held".
+      LOG.debug("peer {} asked for {} records by digest; not served", link.nodeId(),
+          r.digests().size());
+      link.send(new PeerMessage.Records(r.requestId(), List.of(), false));
+    }
+  }
+
+  /**
+   * Sends the records in as few RECORDS frames as the frame limit allows; every frame but the
+   * last says more = 1 (further frames with the same request id follow).
+   */
+  private static void sendPaged(PeerLink link, long requestId, List<byte[]> encoded,
+      boolean more) {
+    List<byte[]> page = new ArrayList<>();
+    int bytes = PeerMessageCodec.RECORDS_OVERHEAD;
+    for (byte[] r : encoded) {
+      int add = r.length + PeerMessageCodec.RECORDS_PER_RECORD_OVERHEAD;
+      if (!page.isEmpty() && bytes + add > PeerMessageCodec.MAX_FRAME_BYTES) {
+        link.send(new PeerMessage.Records(requestId, page, true));
+        page = new ArrayList<>();
+        bytes = PeerMessageCodec.RECORDS_OVERHEAD;
+      }
+      page.add(r);
+      bytes += add;
+    }
+    link.send(new PeerMessage.Records(requestId, page, more));
+  }
+
+  private void onPush(PeerLink link, PeerMessage.RecordPush push) {
+    received.incrementAndGet();
+    String digest = HexFormat.of().formatHex(push.digest());
+    synchronized (seen) {
+      if (seen.containsKey(digest)) {
+        repeats.incrementAndGet();
+        return;
+      }
+      seen.put(digest, push.hops());
+    }
+    records.submit(push.record(), Origin.peer(link.nodeId())).whenComplete((result, err) -> {
+      if (err != null) {
+        LOG.error("submitting a record from peer {} failed", link.nodeId(), err);
+        return;
+      }
+      Optional<RefusalReason> reason = result.refusal().map(RefusalReason.Refusal::reason);
+      if (reason.isPresent()) {
+        synchronized (seen) {
+          seen.remove(digest); // another copy may yet be valid later (e.g. after a clock catch-up)
+        }
+        if (SENDER_AT_FAULT.contains(reason.get())) {
+          invalid.incrementAndGet();
+          LOG.debug("peer {} pushed an invalid record: {}", link.nodeId(), result);
+          link.penalize(PeerScore.Offence.INVALID_RECORD);
+        }
+      }
+    });
+  }
+
+  /** Called on the record writer thread after a record was stored: push it on. */
+  @Override
+  public void recordStored(SignedRecord record, Origin origin) {
+    String digest = record.digestHex();
+    int hops;
+    synchronized (seen) {
+      Integer arrived = seen.get(digest);
+      hops = arrived == null ? 0 : arrived + 1;
+      seen.putIfAbsent(digest, hops);
+    }
+    if (hops >= MAX_HOPS) {
+      return;
+    }
+    String from = origin instanceof Origin.Peer p ? p.nodeId() : null;
+    PeerMessage.RecordPush push = new PeerMessage.RecordPush(hops, record.encoded());
+    for (PeerLink link : network.links()) {
+      if (!link.nodeId().equals(from) && link.send(push)) {
+        forwarded.incrementAndGet();
+      }
+    }
+  }
+
+  /** One line for people: what gossip did since start. */
+  public String summary() {
+    return received.get() + " records received (" + repeats.get() + " repeats, " + invalid.get()
+        + " invalid), " + forwarded.get() + " sent";
+  }
+}
