@@ -69,7 +69,7 @@ class NodeAndFrontendTest {
     frontend = Frontend.start(new FrontendConfig(new InetSocketAddress("127.0.0.1", 0), control,
         List.of(upstream.address()), List.of("p2p"), NODE_TIMEOUT,
         Duration.ofMillis(500), 10_000, 60, 86_400, Duration.ofMillis(200), 1232,
-        Duration.ofSeconds(10), 100, 53, 2), clock, null);
+        Duration.ofSeconds(10), 100, 53, 2, true), clock, null);
     await().atMost(Duration.ofSeconds(10)).until(() -> frontend.node().isUp());
   }
 
