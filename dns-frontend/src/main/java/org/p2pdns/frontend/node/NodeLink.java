@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeLink implements RecordSource, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeLink.class);
+  private static final long FEED_SETTLE_MS = 500;
 
   private final FrontendConfig config;
   private final AnswerCache cache;
@@ -184,6 +185,18 @@ public final class NodeLink implements RecordSource, AutoCloseable {
     log.debug("change feed connected");
     cache.dropAllTagged();
     feedConnected.complete(null);
+    // The subscription reaches the node's PUB socket a moment after our side sees the
+    // connection; notices published in between are lost too. Drop once more after that moment.
+    try {
+      heartbeat.schedule(cache::dropAllTagged, FEED_SETTLE_MS, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  /** Whether the change feed has connected at least once. */
+  public boolean feedConnected() {
+    return feedConnected.isDone();
   }
 
   private void onNotice(ChangeNotice notice) {
