@@ -46,6 +46,7 @@ public final class NodeLink implements RecordSource, AutoCloseable {
   private final Map<String, CompletableFuture<NameState>> inFlight = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> firstInfo = new CompletableFuture<>();
   private final CompletableFuture<Void> feedConnected = new CompletableFuture<>();
+  private final CompletableFuture<Void> feedSettled = new CompletableFuture<>();
 
   private volatile List<String> suffixes;
   private volatile boolean answering;
@@ -188,15 +189,21 @@ public final class NodeLink implements RecordSource, AutoCloseable {
     // The subscription reaches the node's PUB socket a moment after our side sees the
     // connection; notices published in between are lost too. Drop once more after that moment.
     try {
-      heartbeat.schedule(cache::dropAllTagged, FEED_SETTLE_MS, TimeUnit.MILLISECONDS);
+      heartbeat.schedule(() -> {
+        cache.dropAllTagged();
+        feedSettled.complete(null);
+      }, FEED_SETTLE_MS, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // closing
     }
   }
 
-  /** Whether the change feed has connected at least once. */
-  public boolean feedConnected() {
-    return feedConnected.isDone();
+  /**
+   * Whether the change feed has connected at least once and the drop that follows its first
+   * connection is done: from then on, cached network answers stay until a notice or their TTL.
+   */
+  public boolean feedSettled() {
+    return feedSettled.isDone();
   }
 
   private void onNotice(ChangeNotice notice) {
