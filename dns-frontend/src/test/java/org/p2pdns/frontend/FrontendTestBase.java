@@ -87,10 +87,11 @@ abstract class FrontendTestBase {
   /** On a busy machine the first heartbeat may come after start() stopped waiting for it. */
   void awaitNodeUp() throws InterruptedException {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    while (!frontend.node().isUp() && System.nanoTime() < deadline) {
+    while (!(frontend.node().isUp() && frontend.node().feedSettled())
+        && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
-    if (!frontend.node().isUp()) {
+    if (!frontend.node().isUp() || !frontend.node().feedSettled()) {
       throw new IllegalStateException("the front-end did not see the test node within 10 s");
     }
   }

@@ -54,7 +54,7 @@ public final class NodeClient implements AutoCloseable {
   /** When the send queue towards the node is full, how soon the I/O thread tries again. */
   private static final int BACKLOG_RETRY_MS = 2;
   private static final int IDLE_POLL_MS = 1000;
-  private static final int HANDSHAKE_MS = 300;
+  private static final int HANDSHAKE_MS = 500;
   private static final AtomicLong CLIENT_SEQUENCE = new AtomicLong();
 
   private final String endpoint;
@@ -341,7 +341,10 @@ public final class NodeClient implements AutoCloseable {
     long lastPurge = System.nanoTime();
     try {
       while (!closed) {
-        link.poller.poll(link.up && !backlog.isEmpty() ? BACKLOG_RETRY_MS : IDLE_POLL_MS);
+        // Requests sent from this thread (by callbacks) did not wake it: do not sleep on them.
+        long wait = !submitted.isEmpty() ? 0
+            : link.up && !backlog.isEmpty() ? BACKLOG_RETRY_MS : IDLE_POLL_MS;
+        link.poller.poll(wait);
         if (link.poller.pollin(link.wakeIndex)) {
           while (wakeReceiver.recv(ZMQ.DONTWAIT) != null) {
             // Only the wake-up matters, not its content.

@@ -140,6 +140,27 @@ class NodeClientTest {
   }
 
   @Test
+  void aRequestSentFromACallbackGoesOutAtOnce() throws Exception {
+    ZMQ.Socket router = router();
+    try (NodeClient client = new NodeClient(endpointOf(router))) {
+      // The second request is sent by a callback that runs on the client's own I/O thread.
+      CompletableFuture<NodeResponse.Status> second = client.info()
+          .thenCompose(info -> client.status());
+      Received r1 = receive(router);
+      reply(router, r1.peer(), new NodeResponse.Info(r1.request().requestId(), new byte[0], "n",
+          1, "", "v"));
+      long start = System.nanoTime();
+      Received r2 = receive(router);
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      assertThat(r2.request()).isInstanceOf(NodeRequest.Status.class);
+      // Not left waiting for the I/O thread's idle poll (1 s).
+      assertThat(ms).isLessThan(700);
+      reply(router, r2.peer(), new NodeResponse.Status(r2.request().requestId(), List.of()));
+      second.get(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void timesOutWhenNoNodeListens() throws Exception {
     ZMQ.Socket placeholder = router();
     String endpoint = endpointOf(placeholder);

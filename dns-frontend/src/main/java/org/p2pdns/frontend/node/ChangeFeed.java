@@ -60,6 +60,9 @@ final class ChangeFeed implements AutoCloseable {
           sub.setReceiveTimeOut(POLL_MS);
           sub.setReconnectIVL(50);
           sub.setReconnectIVLMax(500);
+          // JeroMQ now and then leaves a fresh loopback connection hanging in its handshake
+          // (seen with the node client too); a short handshake limit makes it retry.
+          sub.setHandshakeIvl(1000);
           sub.subscribe(new byte[0]);
           sub.setEventHook(event -> {
             if (event.getEvent() == ZMonitor.Event.HANDSHAKE_PROTOCOL) {

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeLink implements RecordSource, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeLink.class);
+  private static final long FEED_SETTLE_MS = 500;
 
   private final FrontendConfig config;
   private final AnswerCache cache;
@@ -45,6 +46,7 @@ public final class NodeLink implements RecordSource, AutoCloseable {
   private final Map<String, CompletableFuture<NameState>> inFlight = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> firstInfo = new CompletableFuture<>();
   private final CompletableFuture<Void> feedConnected = new CompletableFuture<>();
+  private final CompletableFuture<Void> feedSettled = new CompletableFuture<>();
 
   private volatile List<String> suffixes;
   private volatile boolean answering;
@@ -184,6 +186,24 @@ public final class NodeLink implements RecordSource, AutoCloseable {
     log.debug("change feed connected");
     cache.dropAllTagged();
     feedConnected.complete(null);
+    // The subscription reaches the node's PUB socket a moment after our side sees the
+    // connection; notices published in between are lost too. Drop once more after that moment.
+    try {
+      heartbeat.schedule(() -> {
+        cache.dropAllTagged();
+        feedSettled.complete(null);
+      }, FEED_SETTLE_MS, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  /**
+   * Whether the change feed has connected at least once and the drop that follows its first
+   * connection is done: from then on, cached network answers stay until a notice or their TTL.
+   */
+  public boolean feedSettled() {
+    return feedSettled.isDone();
   }
 
   private void onNotice(ChangeNotice notice) {

@@ -20,6 +20,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -68,6 +69,7 @@ public final class DnsServer implements AutoCloseable {
     int cores = Runtime.getRuntime().availableProcessors();
     int udpSockets = epoll ? (config.udpThreads() > 0 ? config.udpThreads() : cores) : 1;
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(Math.max(udpSockets, cores),
+        new DefaultThreadFactory("dns"),
         epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     InetSocketAddress wanted = config.listen();
     DnsServer server;

@@ -45,10 +45,24 @@ public final class TestDnsServer implements AutoCloseable {
   public TestDnsServer(List<Record> records) throws IOException {
     this.records = List.copyOf(records);
     InetAddress loopback = InetAddress.getByName("127.0.0.1");
-    udp = new DatagramSocket(new InetSocketAddress(loopback, 0));
-    tcp = new ServerSocket();
-    tcp.setReuseAddress(true);
-    tcp.bind(new InetSocketAddress(loopback, udp.getLocalPort()));
+    // One port for UDP and TCP: take a free TCP port, then UDP on it; a port free for TCP can be
+    // taken for UDP, so a few ports are tried (bounded).
+    DatagramSocket u = null;
+    ServerSocket t = null;
+    for (int attempt = 0; u == null; attempt++) {
+      t = new ServerSocket();
+      t.bind(new InetSocketAddress(loopback, 0));
+      try {
+        u = new DatagramSocket(new InetSocketAddress(loopback, t.getLocalPort()));
+      } catch (SocketException e) {
+        t.close();
+        if (attempt >= 10) {
+          throw e;
+        }
+      }
+    }
+    udp = u;
+    tcp = t;
     start(this::serveUdp, "test-dns-udp");
     start(this::serveTcp, "test-dns-tcp");
   }
