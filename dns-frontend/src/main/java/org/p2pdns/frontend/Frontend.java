@@ -57,7 +57,8 @@ public final class Frontend implements AutoCloseable {
       DnsResponder responder = new DnsResponder(config, cache, node, clock);
       server = DnsServer.start(config, responder);
       if (!node.awaitNode(NODE_WAIT)) {
-        log.warn("the node at {} does not answer yet: network names get SERVFAIL until it does",
+        log.warn("the node at {} (or its change feed) does not answer yet: network names get "
+            + "SERVFAIL until it does",
             config.node());
       }
       Frontend f = new Frontend(node, server, cache, readyFile);
@@ -76,6 +77,11 @@ public final class Frontend implements AutoCloseable {
 
   public InetSocketAddress dnsAddress() {
     return server.address();
+  }
+
+  /** Whether the DNS sockets use Linux's epoll (else NIO). */
+  public boolean nativeTransport() {
+    return server.nativeTransport();
   }
 
   public NodeLink node() {

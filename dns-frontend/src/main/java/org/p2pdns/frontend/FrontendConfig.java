@@ -36,6 +36,7 @@ import org.p2pdns.common.network.NetworkParams;
  * @param delegatedServerPort the port of name servers that NS records in the network delegate to
  *     (53; tests point it at a test server)
  * @param udpThreads UDP sockets (and event-loop threads) with SO_REUSEPORT; 0 for one per core
+ * @param nativeTransport use Linux epoll where it is available (else, or when false, NIO)
  */
 public record FrontendConfig(
     InetSocketAddress listen,
@@ -52,7 +53,8 @@ public record FrontendConfig(
     Duration tcpIdleTimeout,
     int tcpMaxConnections,
     int delegatedServerPort,
-    int udpThreads) {
+    int udpThreads,
+    boolean nativeTransport) {
 
   public static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
 
@@ -94,25 +96,32 @@ public record FrontendConfig(
         config.getInt(ConfigKeys.FRONTEND_CACHE_SIZE, 0, 100_000_000),
         config.getInt(ConfigKeys.FRONTEND_NEGATIVE_TTL, 0, 86_400),
         config.getInt(ConfigKeys.FRONTEND_MAX_TTL, 0, 7 * 86_400),
-        Duration.ofSeconds(1), 1232, Duration.ofSeconds(10), 1000, 53, 0);
-  }
-
-  public FrontendConfig withDelegatedServerPort(int port) {
-    return new FrontendConfig(listen, node, upstreams, suffixes, nodeTimeout, upstreamTimeout,
-        cacheSize, negativeTtl, maxTtl, heartbeat, maxUdpPayload, tcpIdleTimeout,
-        tcpMaxConnections, port, udpThreads);
+        Duration.ofSeconds(1), 1232, Duration.ofSeconds(10), 1000, 53, 0, true);
   }
 
   public FrontendConfig withHeartbeat(Duration every) {
     return new FrontendConfig(listen, node, upstreams, suffixes, nodeTimeout, upstreamTimeout,
         cacheSize, negativeTtl, maxTtl, every, maxUdpPayload, tcpIdleTimeout, tcpMaxConnections,
-        delegatedServerPort, udpThreads);
+        delegatedServerPort, udpThreads, nativeTransport);
   }
 
   public FrontendConfig withTcpLimits(Duration idle, int maxConnections) {
     return new FrontendConfig(listen, node, upstreams, suffixes, nodeTimeout, upstreamTimeout,
         cacheSize, negativeTtl, maxTtl, heartbeat, maxUdpPayload, idle, maxConnections,
-        delegatedServerPort, udpThreads);
+        delegatedServerPort, udpThreads, nativeTransport);
+  }
+
+  public FrontendConfig withNodeTimeout(Duration timeout) {
+    return new FrontendConfig(listen, node, upstreams, suffixes, timeout, upstreamTimeout,
+        cacheSize, negativeTtl, maxTtl, heartbeat, maxUdpPayload, tcpIdleTimeout,
+        tcpMaxConnections, delegatedServerPort, udpThreads, nativeTransport);
+  }
+
+  /** NIO instead of epoll: for systems without it, and to test that path on Linux. */
+  public FrontendConfig withNativeTransport(boolean use) {
+    return new FrontendConfig(listen, node, upstreams, suffixes, nodeTimeout, upstreamTimeout,
+        cacheSize, negativeTtl, maxTtl, heartbeat, maxUdpPayload, tcpIdleTimeout,
+        tcpMaxConnections, delegatedServerPort, udpThreads, use);
   }
 
   /** {@code HOST:PORT}, {@code [V6]:PORT}, or a bare host with {@code defaultPort}. */

@@ -18,7 +18,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code scripts/dns-frontend}: the DNS front-end in the foreground. Exit code 2 for bad flags or
- * configuration, 1 when it cannot start (a port it cannot bind), 0 after a clean stop.
+ * configuration, 1 when it cannot start (a port it cannot bind). SIGTERM or SIGINT stop it
+ * cleanly (the ready file is deleted); the JVM then exits with 143 or 130, as Java daemons do
+ * (systemd: {@code SuccessExitStatus=143}).
  */
 @Command(name = "dns-frontend", mixinStandardHelpOptions = true,
     description = "DNS server for the p2p network's names; forwards every other name upstream.")

@@ -93,6 +93,7 @@ class ForwardingTest extends FrontendTestBase {
   void withoutUpstreamOtherNamesGetServfailWithAReason() throws Exception {
     frontend.close();
     frontend = Frontend.start(config(List.of()), Clock.systemUTC(), null);
+    awaitNodeUp();
     Message m = ask("example.com", Type.A);
     assertThat(m.getRcode()).isEqualTo(Rcode.SERVFAIL);
     List<EDNSOption> ede = m.getOPT().getOptions(EDNSOption.Code.EDNS_EXTENDED_ERROR);

@@ -81,12 +81,25 @@ abstract class FrontendTestBase {
     delegated = new TestDnsServer(rrs("p2p.", "www.sub.example A 198.51.100.7",
         "www.nog A 198.51.100.8"));
     frontend = Frontend.start(config(List.of(upstream.address())), clock, null);
+    awaitNodeUp();
+  }
+
+  /** On a busy machine the first heartbeat may come after start() stopped waiting for it. */
+  void awaitNodeUp() throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (!frontend.node().isUp() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    if (!frontend.node().isUp()) {
+      throw new IllegalStateException("the front-end did not see the test node within 10 s");
+    }
   }
 
   FrontendConfig config(List<InetSocketAddress> upstreams) {
     return new FrontendConfig(new InetSocketAddress("127.0.0.1", 0), node.endpoint(), upstreams,
         List.of("p2p"), nodeTimeout(), Duration.ofMillis(500), 10_000, NEGATIVE_TTL,
-        86_400, Duration.ofMillis(200), 1232, Duration.ofSeconds(10), 100, delegated.port(), 2);
+        86_400, Duration.ofMillis(200), 1232, Duration.ofSeconds(10), 100, delegated.port(), 2,
+        true);
   }
 
   /**

@@ -23,6 +23,7 @@ class NetworkNamesTest extends FrontendTestBase {
 
   @Test
   void registeredNamesAnswerAuthoritativelyOverUdpAndTcp() throws Exception {
+    assertThat(frontend.nativeTransport()).isEqualTo(io.netty.channel.epoll.Epoll.isAvailable());
     for (boolean tcp : new boolean[] {false, true}) {
       Message m = ask("example.p2p", Type.A, tcp, 1232);
       assertThat(m.getRcode()).isEqualTo(Rcode.NOERROR);

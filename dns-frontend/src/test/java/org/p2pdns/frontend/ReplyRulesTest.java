@@ -87,6 +87,17 @@ class ReplyRulesTest extends FrontendTestBase {
   }
 
   @Test
+  void metaTypesGetNotimpAndZoneTransfersAreRefused() throws Exception {
+    for (int type : new int[] {Type.OPT, Type.TKEY, Type.TSIG}) {
+      Message a = new Message(udpExchange(query("example.com", type).toWire(), 3000));
+      assertThat(a.getRcode()).as(Type.string(type)).isEqualTo(Rcode.NOTIMP);
+    }
+    Message axfr = new Message(udpExchange(query("example.p2p", Type.AXFR).toWire(), 3000));
+    assertThat(axfr.getRcode()).isEqualTo(Rcode.REFUSED);
+    assertThat(upstream.seen()).isEmpty();
+  }
+
+  @Test
   void twoQuestionsGetFormerr() throws Exception {
     Message m = query("example.p2p", Type.A);
     m.addRecord(Record.newRecord(Name.fromString("other.p2p."), Type.A, DClass.IN),
@@ -124,6 +135,24 @@ class ReplyRulesTest extends FrontendTestBase {
       assertThat(ok).isEqualTo(3);
       assertThat(nx).isEqualTo(1);
     }
+  }
+
+  @Test
+  void theNioTransportServesUdpAndTcpToo() throws Exception {
+    frontend.close();
+    frontend = Frontend.start(config(java.util.List.of(upstream.address()))
+        .withNativeTransport(false), clock, null);
+    assertThat(frontend.nativeTransport()).isFalse();
+    awaitNodeUp();
+    for (boolean tcp : new boolean[] {false, true}) {
+      assertThat(answers(ask("www.example.p2p", Type.A, tcp, 1232)))
+          .containsExactly("www.example.p2p A 192.0.2.2");
+      assertThat(ask("big.example.p2p", Type.TXT, tcp, 1232).getHeader().getFlag(Flags.TC))
+          .isEqualTo(!tcp);
+    }
+    Message m = query("example.p2p", Type.A);
+    m.getHeader().setFlag(Flags.QR);
+    assertThat(udpExchange(m.toWire(), 300)).isNull();
   }
 
   @Test

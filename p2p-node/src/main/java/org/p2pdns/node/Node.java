@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.p2pdns.common.query.NodeResponse;
 import org.p2pdns.common.record.RecordValidator;
+import org.p2pdns.node.identity.DataDirLock;
 import org.p2pdns.node.identity.NodeIdentity;
 import org.p2pdns.node.query.ChangePublisher;
 import org.p2pdns.node.query.PeerView;
@@ -30,9 +31,9 @@ import org.zeromq.ZContext;
 
 /**
  * A running node: owns its parts and their lifecycle. {@link #start} brings them up in order
- * (data dir, identity, store, change feed, record service, query server), then writes the ready
- * file; {@link #close} takes them down in reverse, letting accepted writes finish, and removes
- * the ready file.
+ * (data dir and its lock, identity, store, change feed, record service, query server), then
+ * writes the ready file; {@link #close} takes them down in reverse, letting accepted writes
+ * finish, and removes the ready file.
  *
  * <pre>
  *   query.QueryServer ──submit──► records.RecordService ──put──► store.RecordStore (SQLite)
@@ -52,6 +53,8 @@ public final class Node implements AutoCloseable {
   private final List<AutoCloseable> closeInReverse = new ArrayList<>();
   private final CountDownLatch closed = new CountDownLatch(1);
   private boolean closing;
+  /** Only a node that wrote the ready file removes it: a failed second start must not. */
+  private volatile boolean wroteReadyFile;
 
   private NodeIdentity identity;
   private RecordStore store;
@@ -86,6 +89,7 @@ public final class Node implements AutoCloseable {
   private void startParts() throws IOException, StorageException {
     Path dataDir = config.dataDir();
     NodeIdentity.prepareDataDir(dataDir);
+    closeInReverse.add(DataDirLock.acquire(dataDir));
     identity = NodeIdentity.loadOrCreate(dataDir);
 
     store = RecordStore.open(dataDir.resolve(RecordStore.FILE_NAME), clock);
@@ -104,6 +108,9 @@ public final class Node implements AutoCloseable {
     // joins config.bootstrap(), submits what peers send through records.submit(record,
     // Origin.peer(id)), gossips what records.addListener(...) reports, and provides the PeerView.
     peers = PeerView.notRunning(identity.nodeId(), config.listen());
+    log.info("peer-to-peer network not running yet in this version: node.listen {} is not "
+        + "bound{}", config.listen(), config.bootstrap().isEmpty() ? ""
+        : " and node.bootstrap " + String.join(",", config.bootstrap()) + " is not contacted");
 
     QueryServer.Facts facts = new QueryServer.Facts(identity.nodeId(),
         config.network().encode(), bootId, publisher.endpoint(), version);
@@ -115,6 +122,7 @@ public final class Node implements AutoCloseable {
 
     if (config.readyFile().isPresent()) {
       writeReadyFile(config.readyFile().get());
+      wroteReadyFile = true;
     }
     log.info("node {} started (version {}): control {}, change feed {}, data dir {}, {} records",
         identity.nodeId(), version, queryServer.endpoint(), publisher.endpoint(), dataDir,
@@ -239,7 +247,7 @@ public final class Node implements AutoCloseable {
         }
       }
       Optional<Path> ready = config.readyFile();
-      if (ready.isPresent()) {
+      if (ready.isPresent() && wroteReadyFile) {
         try {
           Files.deleteIfExists(ready.get());
         } catch (IOException e) {

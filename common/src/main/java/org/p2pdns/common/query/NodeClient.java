@@ -319,7 +319,7 @@ public final class NodeClient implements AutoCloseable {
     public void close() {
       up = false;
       poller.close();
-      context.destroySocket(dealer);
+      dealer.close();
     }
   }
 

@@ -142,7 +142,7 @@ public final class RecordValidator {
 
   /**
    * Compares a record that passed {@link #check} with the stored version of its name. Every
-   * node reaches the same verdict whatever order it sees the versions in (docs/protocol.md 1.9).
+   * node reaches the same verdict whatever order it sees the versions in (docs/protocol.md 1.10).
    *
    * @param stored the node's current record for the name, if any
    */

@@ -74,6 +74,36 @@ class HashesTest {
             + "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
   }
 
+  /**
+   * S + L (the group order) verifies in a lax implementation. Refusing it keeps one signature per
+   * message and key, so nobody but the signer can make a second valid encoding of a record (with
+   * another digest) from the first.
+   */
+  @Test
+  void malleatedSignatureIsRejected() {
+    Ed25519Keys.KeyPair k = Ed25519Keys.fromPrivate(new byte[32]);
+    byte[] msg = "record".getBytes(StandardCharsets.US_ASCII);
+    byte[] sig = k.sign(msg);
+    java.math.BigInteger order = java.math.BigInteger.TWO.pow(252)
+        .add(new java.math.BigInteger("27742317777372353535851937790883648493"));
+    byte[] sLittle = java.util.Arrays.copyOfRange(sig, 32, 64);
+    byte[] sBig = new byte[32];
+    for (int i = 0; i < 32; i++) {
+      sBig[i] = sLittle[31 - i];
+    }
+    java.math.BigInteger s = new java.math.BigInteger(1, sBig).add(order);
+    assertThat(s.bitLength()).isLessThanOrEqualTo(256);
+    byte[] sPlusL = s.toByteArray();
+    byte[] malleated = sig.clone();
+    java.util.Arrays.fill(malleated, 32, 64, (byte) 0);
+    for (int i = 0; i < sPlusL.length && i < 32; i++) {
+      malleated[32 + i] = sPlusL[sPlusL.length - 1 - i];
+    }
+    assertThat(malleated).isNotEqualTo(sig);
+    assertThat(Ed25519Keys.verify(k.publicKey(), msg, sig)).isTrue();
+    assertThat(Ed25519Keys.verify(k.publicKey(), msg, malleated)).isFalse();
+  }
+
   @Test
   void publicKeysParseFrom64HexDigits() {
     byte[] pk = Ed25519Keys.generate().publicKey();

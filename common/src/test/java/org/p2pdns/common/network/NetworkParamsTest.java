@@ -31,7 +31,7 @@ class NetworkParamsTest {
     assertThat(DEFAULTS.gracePeriod()).isEqualTo(Duration.ofDays(7));
   }
 
-  /** Pins the encoding of docs/protocol.md 1.7 with bytes written by hand. */
+  /** Pins the encoding of docs/protocol.md 1.8 with bytes written by hand. */
   @Test
   void encodingOfTheDefaultsIsPinned() {
     String expected = "01" + "01" + "0003" + "703270" + "18" + "0000000001e13380" + "00002000"
@@ -40,6 +40,8 @@ class NetworkParamsTest {
     byte[] id = Hashes.sha256("p2pdns-network-v1".getBytes(StandardCharsets.US_ASCII),
         HexFormat.of().parseHex(expected));
     assertThat(DEFAULTS.networkId()).isEqualTo(id);
+    assertThat(HexFormat.of().formatHex(id))
+        .isEqualTo("dfc31e06f1e111cdb129bfff5136013f3d4c30427572b4c8d680549041ef26a6");
   }
 
   @Test

@@ -199,7 +199,7 @@ class NodeClientTest {
       before.get(5, TimeUnit.SECONDS);
       assertThat(client.isConnected()).isTrue();
 
-      serverContext.destroySocket(first);
+      first.close();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       while (client.isConnected() && System.nanoTime() < deadline) {
         Thread.onSpinWait();

@@ -103,7 +103,7 @@ class NodeQueryCodecTest {
     }
   }
 
-  /** Pins the layout of docs/protocol.md 2.3 with bytes written by hand. */
+  /** Pins the layout of docs/protocol.md 2.2-2.4 with bytes written by hand. */
   @Test
   void lookupRequestBytesArePinned() throws Exception {
     String hex = "01" + "02" + "0000000000000007" + "000b" + "6578616d706c652e703270";
@@ -326,7 +326,7 @@ class NodeQueryCodecTest {
         .isInstanceOf(MalformedException.class).hasMessageContaining("version 2");
     assertThatThrownBy(() -> ChangeNotice.decode(HEX.parseHex("0141" + hex.substring(4))))
         .isInstanceOf(MalformedException.class).hasMessageContaining("not a change notice");
-    // A serial of 0 (the name is gone: lapsed or purged) is representable.
+    // Serial 0 is representable too.
     assertThat(ChangeNotice.decode(new ChangeNotice("b.p2p", 0).encode()).serial()).isZero();
     Random random = new Random(5);
     for (int i = 0; i < 2000; i++) {

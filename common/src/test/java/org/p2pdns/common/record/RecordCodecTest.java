@@ -123,7 +123,7 @@ class RecordCodecTest {
     assertThat(d).isEqualTo(tombstone);
   }
 
-  /** Pins the byte layout of docs/protocol.md section 1.2 against bytes written by hand. */
+  /** Pins the byte layout of docs/protocol.md section 1.3 against bytes written by hand. */
   @Test
   void layoutMatchesTheDocumentedOffsets() throws Exception {
     byte[] claimKey = new byte[32];

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMonitor;
 
 /**
  * Listens to the node's change feed (a JeroMQ SUB socket on its own thread) and hands each
@@ -19,13 +20,20 @@ final class ChangeFeed implements AutoCloseable {
   private static final int POLL_MS = 50;
 
   private final Consumer<ChangeNotice> onNotice;
+  private final Runnable onConnected;
   private final ZContext context = new ZContext(1);
   private final Thread thread;
   private volatile String wanted;
   private volatile boolean closed;
 
-  ChangeFeed(Consumer<ChangeNotice> onNotice) {
+  /**
+   * @param onConnected called (on a JeroMQ thread) each time the subscription connects: notices
+   *     published while it was not connected are lost, so whatever they would have dropped must
+   *     be dropped then
+   */
+  ChangeFeed(Consumer<ChangeNotice> onNotice, Runnable onConnected) {
     this.onNotice = onNotice;
+    this.onConnected = onConnected;
     context.setLinger(0);
     thread = new Thread(this::run, "node-change-feed");
     thread.setDaemon(true);
@@ -45,7 +53,7 @@ final class ChangeFeed implements AutoCloseable {
         String w = wanted;
         if (w != null && !w.equals(current)) {
           if (sub != null) {
-            context.destroySocket(sub);
+            sub.close();
           }
           sub = context.createSocket(SocketType.SUB);
           sub.setLinger(0);
@@ -53,6 +61,11 @@ final class ChangeFeed implements AutoCloseable {
           sub.setReconnectIVL(50);
           sub.setReconnectIVLMax(500);
           sub.subscribe(new byte[0]);
+          sub.setEventHook(event -> {
+            if (event.getEvent() == ZMonitor.Event.HANDSHAKE_PROTOCOL) {
+              onConnected.run();
+            }
+          }, ZMQ.EVENT_HANDSHAKE_PROTOCOL);
           try {
             sub.connect(w);
             log.debug("following the node's change feed at {}", w);

@@ -44,6 +44,7 @@ public final class NodeLink implements RecordSource, AutoCloseable {
   private final ScheduledExecutorService heartbeat;
   private final Map<String, CompletableFuture<NameState>> inFlight = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> firstInfo = new CompletableFuture<>();
+  private final CompletableFuture<Void> feedConnected = new CompletableFuture<>();
 
   private volatile List<String> suffixes;
   private volatile boolean answering;
@@ -56,7 +57,7 @@ public final class NodeLink implements RecordSource, AutoCloseable {
     this.cache = cache;
     this.suffixes = config.suffixes();
     this.client = new NodeClient(config.node(), config.nodeTimeout(), 10_000);
-    this.feed = new ChangeFeed(this::onNotice);
+    this.feed = new ChangeFeed(this::onNotice, this::onFeedConnected);
     this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "node-heartbeat");
       t.setDaemon(true);
@@ -66,10 +67,14 @@ public final class NodeLink implements RecordSource, AutoCloseable {
     heartbeat.scheduleWithFixedDelay(this::beat, 0, every, TimeUnit.MILLISECONDS);
   }
 
-  /** Waits up to {@code max} for the node's first Info; false if it did not come. */
+  /**
+   * Waits up to {@code max} for the node's first Info and the change feed's connection; false if
+   * they did not come.
+   */
   public boolean awaitNode(Duration max) {
     try {
-      firstInfo.get(max.toMillis(), TimeUnit.MILLISECONDS);
+      CompletableFuture.allOf(firstInfo, feedConnected).get(max.toMillis(),
+          TimeUnit.MILLISECONDS);
       return true;
     } catch (TimeoutException e) {
       return false;
@@ -173,6 +178,12 @@ public final class NodeLink implements RecordSource, AutoCloseable {
     seenInfo = true;
     answering = true;
     firstInfo.complete(null);
+  }
+
+  private void onFeedConnected() {
+    log.debug("change feed connected");
+    cache.dropAllTagged();
+    feedConnected.complete(null);
   }
 
   private void onNotice(ChangeNotice notice) {

@@ -112,6 +112,9 @@ public final class DnsResponder {
     if (qtype == Type.AXFR || qtype == Type.IXFR) {
       return done(render(error(m, Rcode.REFUSED, null), limit));
     }
+    if (!Type.isRR(qtype) && qtype != Type.ANY) {
+      return done(render(error(m, Rcode.NOTIMP, null), limit)); // OPT, TSIG, TKEY, MAILA...
+    }
     long generation = cache.generation();
     if (zone.suffixOf(qname).isPresent()) {
       if (question.getDClass() != DClass.IN && question.getDClass() != DClass.ANY) {

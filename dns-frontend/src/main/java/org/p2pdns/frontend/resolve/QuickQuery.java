@@ -74,7 +74,8 @@ record QuickQuery(AnswerCache.Key key, int qnameEnd, int qtype, int edns, int pa
       }
       key[i - 12] = b;
     }
-    key[key.length - 1] = (byte) edns;
+    // AD and CD change what an upstream answers (and what we relay), so they are part of the key.
+    key[key.length - 1] = (byte) (edns | (q[3] & 0x30));
     return new QuickQuery(new AnswerCache.Key(key), qnameEnd, qtype, edns, payload);
   }
 }

@@ -43,28 +43,34 @@ public final class DnsServer implements AutoCloseable {
   private static final int RECEIVE_BUFFER = 4 << 20;
   /** Queries larger than this are not DNS queries anyone sends over UDP. */
   private static final int MAX_UDP_QUERY = 4096;
+  private static final int DATAGRAMS_PER_READ = 16;
 
   private final EventLoopGroup group;
   private final List<Channel> channels = new ArrayList<>();
   private final InetSocketAddress bound;
   private final boolean nativeTransport;
 
-  private DnsServer(EventLoopGroup group, InetSocketAddress bound, boolean nativeTransport) {
+  private DnsServer(EventLoopGroup group, Bound bound, boolean nativeTransport) {
     this.group = group;
-    this.bound = bound;
+    this.bound = bound.address();
+    this.channels.addAll(bound.channels());
     this.nativeTransport = nativeTransport;
   }
 
   /** Binds UDP and TCP on {@code config.listen()}; fails with a clear message if it cannot. */
   public static DnsServer start(FrontendConfig config, DnsResponder responder)
       throws BindFailure {
-    boolean epoll = Epoll.isAvailable();
+    boolean epoll = config.nativeTransport() && Epoll.isAvailable();
+    if (config.nativeTransport() && !epoll) {
+      log.info("native epoll transport not available ({}): using NIO",
+          String.valueOf(Epoll.unavailabilityCause()));
+    }
     int cores = Runtime.getRuntime().availableProcessors();
     int udpSockets = epoll ? (config.udpThreads() > 0 ? config.udpThreads() : cores) : 1;
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(Math.max(udpSockets, cores),
         epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     InetSocketAddress wanted = config.listen();
-    DnsServer server = null;
+    DnsServer server;
     try {
       UdpQueryHandler udpHandler = new UdpQueryHandler(responder);
       Bootstrap udp = new Bootstrap().group(group)
@@ -75,15 +81,11 @@ public final class DnsServer implements AutoCloseable {
           .handler(udpHandler);
       if (epoll) {
         udp.option(EpollChannelOption.SO_REUSEPORT, true);
+        // recvmmsg: up to 16 queries per system call; the buffer is cut into 16 datagram slots.
+        udp.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_UDP_QUERY);
+        udp.option(ChannelOption.RCVBUF_ALLOCATOR,
+            new FixedRecvByteBufAllocator(MAX_UDP_QUERY * DATAGRAMS_PER_READ));
       }
-      Channel first = bind(udp, wanted, "UDP");
-      InetSocketAddress actual = (InetSocketAddress) first.localAddress();
-      server = new DnsServer(group, actual, epoll);
-      server.channels.add(first);
-      for (int i = 1; i < udpSockets; i++) {
-        server.channels.add(bind(udp, actual, "UDP"));
-      }
-
       ConnectionLimit limit = new ConnectionLimit(config.tcpMaxConnections());
       long idleMs = config.tcpIdleTimeout().toMillis();
       ServerBootstrap tcp = new ServerBootstrap().group(group)
@@ -101,17 +103,48 @@ public final class DnsServer implements AutoCloseable {
                   .addLast("query", new TcpQueryHandler(responder));
             }
           });
-      server.channels.add(bindTcp(tcp, actual));
+      server = new DnsServer(group, bindAll(udp, udpSockets, tcp, wanted), epoll);
+      InetSocketAddress actual = server.bound;
       log.info("DNS on {} (UDP x{} and TCP, {} transport)", hostPort(actual), udpSockets,
           epoll ? "epoll" : "NIO");
       return server;
     } catch (BindFailure | RuntimeException e) {
-      if (server != null) {
-        server.close();
-      } else {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      }
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3000);
       throw e;
+    }
+  }
+
+  /** The channels bound by {@link #bindAll} and the address they share. */
+  private record Bound(InetSocketAddress address, List<Channel> channels) {}
+
+  /**
+   * TCP first, then the UDP sockets on the same port. With port 0 the system picks a port free
+   * for TCP, which may still be taken for UDP; only then, and at most a few times, another port
+   * is tried, since the two protocols cannot be bound to one free port in one step. A port given
+   * by the operator is tried once.
+   */
+  private static Bound bindAll(Bootstrap udp, int udpSockets, ServerBootstrap tcp,
+      InetSocketAddress wanted) throws BindFailure {
+    int attempts = wanted.getPort() == 0 ? 5 : 1;
+    for (int attempt = 1; ; attempt++) {
+      List<Channel> channels = new ArrayList<>();
+      try {
+        Channel listener = bindTcp(tcp, wanted);
+        channels.add(listener);
+        InetSocketAddress actual = (InetSocketAddress) listener.localAddress();
+        for (int i = 0; i < udpSockets; i++) {
+          channels.add(bind(udp, actual, "UDP"));
+        }
+        return new Bound(actual, channels);
+      } catch (BindFailure e) {
+        for (Channel c : channels) {
+          c.close().awaitUninterruptibly(2000);
+        }
+        if (attempt >= attempts) {
+          throw e;
+        }
+        log.debug("port {} taken for UDP; trying another: {}", wanted, e.getMessage());
+      }
     }
   }
 

@@ -65,6 +65,7 @@ final class TcpQueryHandler extends SimpleChannelInboundHandler<ByteBuf> {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // A client that sends an oversized frame or resets the connection only loses its connection.
     if (cause instanceof IOException
+        || cause instanceof io.netty.handler.codec.DecoderException
         || cause instanceof io.netty.handler.codec.TooLongFrameException) {
       log.debug("TCP connection {} closed: {}", ctx.channel().remoteAddress(), cause.toString());
     } else {

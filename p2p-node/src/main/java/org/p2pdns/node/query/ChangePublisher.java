@@ -27,7 +27,7 @@ public final class ChangePublisher implements ChangeFeed, AutoCloseable {
     try {
       this.endpoint = Endpoints.bind(socket, endpoint, "change feed");
     } catch (IOException e) {
-      context.destroySocket(socket);
+      socket.close();
       throw e;
     }
   }
@@ -52,7 +52,7 @@ public final class ChangePublisher implements ChangeFeed, AutoCloseable {
   public synchronized void close() {
     if (!closed) {
       closed = true;
-      context.destroySocket(socket);
+      socket.close();
     }
   }
 }

@@ -18,7 +18,8 @@ public interface PeerView {
   /** The view of a node without a peer layer: itself, at its configured peer address. */
   static PeerView notRunning(String selfNodeId, String listenAddress) {
     NodeResponse.NodeEntry self =
-        new NodeResponse.NodeEntry(selfNodeId, listenAddress, "self", 0, 0);
+        new NodeResponse.NodeEntry(selfNodeId, listenAddress,
+        "self (peer listener not running yet)", 0, 0);
     return new PeerView() {
       @Override
       public List<NodeResponse.NodeEntry> knownNodes() {

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
 
 /**
  * The node's query endpoint: a JeroMQ ROUTER at {@code node.control} that the front-ends and the
@@ -104,7 +105,7 @@ public final class QueryServer implements AutoCloseable {
       this.wakePipe = Pipe.open();
       wakePipe.source().configureBlocking(false);
     } catch (IOException e) {
-      context.destroySocket(router);
+      router.close();
       throw e;
     }
     // Thread.start publishes the socket to the new thread, which from then on is its only user.
@@ -137,14 +138,23 @@ public final class QueryServer implements AutoCloseable {
       int routerItem = poller.register(router, ZMQ.Poller.POLLIN);
       int wakeItem = poller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
       while (running && !Thread.currentThread().isInterrupted()) {
-        // Bounded wait so that a missed wake-up costs at most this long, never a hang.
-        poller.poll(500);
-        if (poller.pollin(wakeItem)) {
-          drainWakePipe();
-        }
-        sendReplies();
-        if (poller.pollin(routerItem)) {
-          receiveBatch();
+        try {
+          // Bounded wait so that a missed wake-up costs at most this long, never a hang.
+          poller.poll(500);
+          if (poller.pollin(wakeItem)) {
+            drainWakePipe();
+          }
+          sendReplies();
+          if (poller.pollin(routerItem)) {
+            receiveBatch();
+          }
+        } catch (ZMQException e) {
+          if (e.getErrorCode() == ZMQ.Error.ETERM.getCode()) {
+            break;
+          }
+          survive(e);
+        } catch (RuntimeException e) {
+          survive(e);
         }
       }
       sendReplies();
@@ -153,8 +163,19 @@ public final class QueryServer implements AutoCloseable {
         log.error("query server stopped by a bug", e);
       }
     } finally {
-      context.destroySocket(router);
+      router.close();
       stopped.countDown();
+    }
+  }
+
+  /** A bug of ours in one round must not take the control endpoint down with it. */
+  private void survive(RuntimeException e) {
+    log.error("query server: unexpected error; going on", e);
+    try {
+      // Not synchronization: keeps a repeating fault from spinning a core and flooding the log.
+      Thread.sleep(100);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -143,8 +143,7 @@ public final class RecordStore implements AutoCloseable {
       if (version == SCHEMA_VERSION) {
         return;
       }
-      db.setAutoCommit(false);
-      try {
+      inTransaction(() -> {
         s.execute("CREATE TABLE records ("
             + " name TEXT PRIMARY KEY,"
             + " serial INTEGER NOT NULL,"
@@ -160,13 +159,7 @@ public final class RecordStore implements AutoCloseable {
             + " body BLOB NOT NULL,"
             + " stored_at INTEGER NOT NULL)");
         s.execute("INSERT INTO schema_version (version) VALUES (" + SCHEMA_VERSION + ")");
-        db.commit();
-      } catch (SQLException e) {
-        rollbackQuietly();
-        throw e;
-      } finally {
-        db.setAutoCommit(true);
-      }
+      });
     }
   }
 
@@ -236,47 +229,73 @@ public final class RecordStore implements AutoCloseable {
    */
   public synchronized void put(SignedRecord record, Optional<SignedRecord> evidence)
       throws StorageException {
+    putAll(List.of(record), evidence.map(List::of).orElse(List.of()));
+  }
+
+  /**
+   * Stores {@code records} (in order: a later version of a name replaces an earlier one) and
+   * {@code evidence} in one transaction, with one disk sync. Committed when this returns; on any
+   * failure nothing of it is stored.
+   */
+  public synchronized void putAll(List<SignedRecord> records, List<SignedRecord> evidence)
+      throws StorageException {
     try {
-      db.setAutoCommit(false);
-      try {
+      inTransaction(() -> {
         long now = clock.millis();
         try (PreparedStatement ps = db.prepareStatement("INSERT OR REPLACE INTO records"
             + " (name, serial, owner_key, digest, expires, kind, body, stored_at)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-          ps.setString(1, record.name());
-          ps.setLong(2, record.serial());
-          ps.setBytes(3, record.ownerKey());
-          ps.setBytes(4, record.digest());
-          ps.setLong(5, record.expiresAt());
-          ps.setInt(6, record.kind().code());
-          ps.setBytes(7, record.encoded());
-          ps.setLong(8, now);
-          ps.executeUpdate();
+          for (SignedRecord record : records) {
+            ps.setString(1, record.name());
+            ps.setLong(2, record.serial());
+            ps.setBytes(3, record.ownerKey());
+            ps.setBytes(4, record.digest());
+            ps.setLong(5, record.expiresAt());
+            ps.setInt(6, record.kind().code());
+            ps.setBytes(7, record.encoded());
+            ps.setLong(8, now);
+            ps.executeUpdate();
+          }
         }
-        if (evidence.isPresent()) {
-          insertEvidence(evidence.get(), now);
+        for (SignedRecord ev : evidence) {
+          insertEvidence(ev, now);
         }
-        db.commit();
-      } finally {
-        restoreAutoCommit();
-      }
+      });
     } catch (SQLException e) {
-      throw failure("cannot store " + record.name() + " serial " + record.serial() + ":", e);
+      String what = records.size() == 1 ? records.get(0).name() + " serial "
+          + records.get(0).serial() : records.size() + " records";
+      throw failure("cannot store " + what + ":", e);
     }
   }
 
   /** Keeps {@code evidence} of an equivocation when the stored record itself stays. */
   public synchronized void putEvidence(SignedRecord evidence) throws StorageException {
     try {
-      db.setAutoCommit(false);
-      try {
-        insertEvidence(evidence, clock.millis());
-        db.commit();
-      } finally {
-        restoreAutoCommit();
-      }
+      inTransaction(() -> insertEvidence(evidence, clock.millis()));
     } catch (SQLException e) {
       throw failure("cannot store evidence for " + evidence.name() + ":", e);
+    }
+  }
+
+  private interface Work {
+    void run() throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} as one transaction with explicit BEGIN/COMMIT, the connection staying in
+   * auto-commit mode: the driver's own transaction handling fails after SQLite has already rolled
+   * back by itself (as it does on SQLITE_FULL), which would hide the real error.
+   */
+  private void inTransaction(Work work) throws SQLException {
+    try (Statement s = db.createStatement()) {
+      s.execute("BEGIN IMMEDIATE");
+      try {
+        work.run();
+        s.execute("COMMIT");
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly();
+        throw e;
+      }
     }
   }
 
@@ -342,19 +361,12 @@ public final class RecordStore implements AutoCloseable {
     return out;
   }
 
-  private void restoreAutoCommit() throws SQLException {
-    if (!db.getAutoCommit()) {
-      rollbackQuietly();
-      db.setAutoCommit(true);
-    }
-  }
-
   private void rollbackQuietly() {
-    try {
-      db.rollback();
+    try (Statement s = db.createStatement()) {
+      s.execute("ROLLBACK");
     } catch (SQLException e) {
-      // Nothing was committed; SQLite rolls back an open transaction by itself as well.
-      log.debug("rollback failed", e);
+      // SQLite may have rolled back already (it does on SQLITE_FULL); nothing was committed.
+      log.debug("rollback: {}", e.getMessage());
     }
   }
 

@@ -1,0 +1,35 @@
+package org.p2pdns.node.testing;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/** A clock the test moves by hand, for expiry and uptime. */
+public final class MutableClock extends Clock {
+  private volatile Instant now;
+
+  public MutableClock(long epochSecond) {
+    this.now = Instant.ofEpochSecond(epochSecond);
+  }
+
+  public void advance(Duration d) {
+    now = now.plus(d);
+  }
+
+  @Override
+  public ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
+
+  @Override
+  public Clock withZone(ZoneId zone) {
+    return this;
+  }
+
+  @Override
+  public Instant instant() {
+    return now;
+  }
+}
