@@ -1,6 +1,7 @@
 package org.p2pdns.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,16 +79,15 @@ class KeygenTest {
         .run("keygen", "--key", file.toString(), "--encrypt");
     assertThat(made.code()).as(made.toString()).isZero();
 
-    CliException noPass = org.assertj.core.api.Assertions.catchThrowableOfType(
-        () -> OwnerKeys.read(file, new PassphraseSource(null, Map.of(), Terminal.none())),
-        CliException.class);
+    CliException noPass = catchThrowableOfType(CliException.class,
+        () -> OwnerKeys.read(file, new PassphraseSource(null, Map.of(), Terminal.none())));
     assertThat(noPass.exitCode()).isEqualTo(2);
     assertThat(noPass.getMessage()).contains("is encrypted").contains("--passphrase-file")
         .contains("P2PDNS_PASSPHRASE");
 
-    CliException wrong = org.assertj.core.api.Assertions.catchThrowableOfType(
+    CliException wrong = catchThrowableOfType(CliException.class,
         () -> OwnerKeys.read(file, new PassphraseSource(null,
-            Map.of(PassphraseSource.ENV, "wrong"), Terminal.none())), CliException.class);
+            Map.of(PassphraseSource.ENV, "wrong"), Terminal.none())));
     assertThat(wrong.exitCode()).isEqualTo(2);
     assertThat(wrong.getMessage()).contains("wrong passphrase");
 

@@ -31,7 +31,7 @@ class NodeSessionTest {
       server.silent(true);
       long start = System.nanoTime();
       try (NodeSession n = NodeSession.open(server.endpoint(), Duration.ofMillis(1500))) {
-        CliException e = catchThrowableOfType(n::info, CliException.class);
+        CliException e = catchThrowableOfType(CliException.class, n::info);
         assertThat(e.exitCode()).isEqualTo(3);
         assertThat(e.getMessage()).contains(server.endpoint()).contains("1500 ms");
       }

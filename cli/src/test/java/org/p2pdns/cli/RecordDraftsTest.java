@@ -3,7 +3,6 @@ package org.p2pdns.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -92,21 +91,19 @@ class RecordDraftsTest {
     assertThat(d.lifetime(Optional.of(max.plusDays(1)))).isEqualTo(max);
     assertThat(d.exceedsNetwork(Optional.of(max.plusDays(1)))).isTrue();
     assertThat(d.exceedsNetwork(Optional.of(max))).isFalse();
-    assertThat(catchThrowableOfType(() -> d.lifetime(Optional.of(Duration.ZERO)),
-        CliException.class).exitCode()).isEqualTo(2);
+    assertThat(catchThrowableOfType(CliException.class,
+        () -> d.lifetime(Optional.of(Duration.ZERO))).exitCode()).isEqualTo(2);
   }
 
   @Test
   void anExpiredRecordCannotBeUpdatedWithoutANewLifetime() throws Exception {
-    Clock t0 = TestNetwork.fixedClock(T0);
     SignedRecord v1 = net.claim(alice, "example.p2p", T0, rrs("@ A 192.0.2.1"));
     long later = v1.expiresAt() + 1;
-    CliException e = catchThrowableOfType(() -> at(later).update(v1, rrs("@ A 192.0.2.9"),
-        Optional.empty()), CliException.class);
+    CliException e = catchThrowableOfType(CliException.class,
+        () -> at(later).update(v1, rrs("@ A 192.0.2.9"), Optional.empty()));
     assertThat(e.getMessage()).contains("expired").contains("--lifetime");
     RecordContent renewed = at(later).update(v1, rrs("@ A 192.0.2.9"),
         Optional.of(Duration.ofDays(1)));
     assertThat(renewed.expiresAt()).isEqualTo(later + 86_400);
-    assertThat(t0.instant().getEpochSecond()).isEqualTo(T0);
   }
 }

@@ -67,7 +67,7 @@ class ResourceRecordInputTest {
     assertThat(first.getStrings()).containsExactly("x".repeat(255), "x".repeat(255),
         "x".repeat(90));
     TXTRecord second = (TXTRecord) rrs.get(1);
-    assertThat(new String((byte[]) second.getStringsAsByteArrays().get(0),
+    assertThat(new String(second.getStringsAsByteArrays().get(0),
         java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("grüße \"quoted\" \\ back");
   }
 
@@ -143,8 +143,8 @@ class ResourceRecordInputTest {
   void zoneFileErrorsNameTheFileAndLine() throws Exception {
     Path zone = dir.resolve("broken.zone");
     Files.writeString(zone, "www IN A 192.0.2.1\nmail IN A not-an-address\n");
-    CliException e = catchThrowableOfType(
-        () -> ResourceRecordInput.fromZoneFile(zone, origin(), 300), CliException.class);
+    CliException e = catchThrowableOfType(CliException.class,
+        () -> ResourceRecordInput.fromZoneFile(zone, origin(), 300));
     assertThat(e.exitCode()).isEqualTo(2);
     assertThat(e.getMessage()).contains("broken.zone").contains("2");
 
@@ -160,7 +160,7 @@ class ResourceRecordInputTest {
   }
 
   private static void assertUsage(Call call, String message) {
-    CliException e = catchThrowableOfType(call::run, CliException.class);
+    CliException e = catchThrowableOfType(CliException.class, call::run);
     assertThat(e).as("expected a usage error containing '%s'", message).isNotNull();
     assertThat(e.exitCode()).isEqualTo(2);
     assertThat(e.getMessage()).contains(message);
