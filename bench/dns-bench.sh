@@ -85,7 +85,15 @@ command -v java >/dev/null || die "java (17+) is not on PATH"
 [ "$(nproc --all)" -ge 2 ] || die "pinning needs 2 CPUs (server on CPU $SERVER_CPU, dnsperf on CPU $CLIENT_CPU)"
 
 # --- state and cleanup -------------------------------------------------------------------------
-WORK=$(mktemp -d /tmp/p2pdns-bench.XXXXXX)
+# The data dir lives in memory when it can: the node commits every record with fsync (SQLite
+# synchronous=FULL), about 180 a second on this disk, which would make loading 100,000 names take
+# ten minutes. What is measured (DNS) never touches the disk.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  WORK=$(mktemp -d /dev/shm/p2pdns-bench.XXXXXX)
+else
+  WORK=$(mktemp -d /tmp/p2pdns-bench.XXXXXX)
+  log "no writable /dev/shm: the node's data dir is on disk and loading will be slow"
+fi
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT="$ROOT/bench/out/$STAMP"
 mkdir -p "$OUT/runs"
@@ -129,6 +137,28 @@ wait_ready_file() {  # wait_ready_file FILE PID NAME SECONDS
   die "$name not ready within $secs s (log: $OUT/$name.log)"
 }
 ready_value() { sed -n "s/^$2=//p" "$1" | head -1; }
+
+# start_frontend NAME CACHE-SIZE: a front-end on CPU $SERVER_CPU at 127.0.0.1:0, waited for;
+# sets STARTED_PID and STARTED_PORT.
+start_frontend() {
+  local name=$1 cache=$2 port jfr_opts=()
+  if [ "$PROFILE" -eq 1 ]; then
+    jfr_opts=("-XX:StartFlightRecording=filename=$OUT/$name.jfr,settings=profile,dumponexit=true")
+  fi
+  log "starting $name (CPU $SERVER_CPU, upstream Knot 127.0.0.1:$KNOT_PORT, frontend.cache-size=$cache)"
+  taskset -c "$SERVER_CPU" java -Xmx$JVM_HEAP "${jfr_opts[@]}" \
+    -cp "$ROOT/dns-frontend/target/dns-frontend.jar:$ROOT/dns-frontend/target/lib/*" \
+    org.p2pdns.frontend.FrontendMain --listen 127.0.0.1:0 --node "$CONTROL" \
+    --upstream "127.0.0.1:$KNOT_PORT" --set "frontend.cache-size=$cache" \
+    --ready-file "$WORK/$name.ready" >"$OUT/$name.log" 2>&1 &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID:$name")
+  wait_ready_file "$WORK/$name.ready" "$STARTED_PID" "$name" 60
+  port=$(ready_value "$WORK/$name.ready" dns)
+  STARTED_PORT=${port##*:}
+  [ -n "$STARTED_PORT" ] || die "the ready file of $name names no dns address"
+  log "$name ready on 127.0.0.1:$STARTED_PORT (pid $STARTED_PID)"
+}
 
 # --- build and fixtures ------------------------------------------------------------------------
 if [ "$BUILD" -eq 1 ]; then
@@ -225,23 +255,9 @@ FE_PORT=""
 if [ "$KNOT_ONLY" -eq 0 ]; then
   # The node answers the cold runs: from here on it shares the server's core with the front-end.
   taskset -a -p -c "$SERVER_CPU" "$NODE_PID" >/dev/null
-  jfr_opts=()
-  if [ "$PROFILE" -eq 1 ]; then
-    jfr_opts=("-XX:StartFlightRecording=filename=$OUT/frontend.jfr,settings=profile,dumponexit=true")
-  fi
-  log "starting the front-end (CPU $SERVER_CPU, upstream Knot 127.0.0.1:$KNOT_PORT, cache $CACHE_SIZE)"
-  taskset -c "$SERVER_CPU" java -Xmx$JVM_HEAP "${jfr_opts[@]}" \
-    -cp "$ROOT/dns-frontend/target/dns-frontend.jar:$ROOT/dns-frontend/target/lib/*" \
-    org.p2pdns.frontend.FrontendMain --listen 127.0.0.1:0 --node "$CONTROL" \
-    --upstream "127.0.0.1:$KNOT_PORT" --set "frontend.cache-size=$CACHE_SIZE" \
-    --ready-file "$WORK/frontend.ready" >"$OUT/frontend.log" 2>&1 &
-  FE_PID=$!
-  PIDS+=("$FE_PID:frontend")
-  wait_ready_file "$WORK/frontend.ready" "$FE_PID" frontend 60
-  FE_DNS=$(ready_value "$WORK/frontend.ready" dns)
-  FE_PORT=${FE_DNS##*:}
-  [ -n "$FE_PORT" ] || die "the front-end's ready file names no dns address"
-  log "front-end ready on $FE_DNS"
+  start_frontend frontend "$CACHE_SIZE"
+  FE_PID=$STARTED_PID
+  FE_PORT=$STARTED_PORT
   # One name of each kind must answer right before anything is measured. The name asked is
   # outside the cold set (index 1 is a warm-up name), so the cold run stays cold.
   a=$(dig +short +time=2 +tries=1 @127.0.0.1 -p "$FE_PORT" n0000001.p2p A)
@@ -341,12 +357,19 @@ if [ "$KNOT_ONLY" -eq 0 ]; then
 fi
 log "Knot directly, the forwarded names' file"
 full_set knotfwd knot "$KNOT_PORT" forwarded.txt
-RUN_SECONDS=$(( $(date +%s) - START_RUNS ))
 
-if [ "$PROFILE" -eq 1 ] && [ -n "$FE_PID" ]; then
-  jcmd "$FE_PID" JFR.dump name=1 filename="$OUT/frontend.jfr" >/dev/null 2>&1 \
-    || log "JFR.dump failed; the recording is written when the front-end exits"
+if [ "$KNOT_ONLY" -eq 0 ]; then
+  # The steady state of the miss path: a second front-end that caches nothing, so every query of
+  # the random file goes to the node (the cold run above is the same path, but short and once).
+  stop_pid "$FE_PID" frontend
+  start_frontend frontend-nocache 0
+  NC_PORT=$STARTED_PORT
+  log "front-end with frontend.cache-size=0: every network query goes to the node"
+  perf warmup-nocache frontend-nocache "$NC_PORT" network-warmup.txt -m udp -c 4 -q 100
+  full_set nocache frontend-nocache "$NC_PORT" network-random.txt
+  stop_pid "$STARTED_PID" frontend-nocache
 fi
+RUN_SECONDS=$(( $(date +%s) - START_RUNS ))
 
 # --- table -------------------------------------------------------------------------------------
 # best LABEL-PREFIX: the best qps over the UDP settings of a set, with its setting
@@ -378,6 +401,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a 
       "$(field cold-udp 5)" "(-c 16 -q 1000)" "-" \
       "$(field cold-lat 9)/$(field cold-lat 10)/$(field cold-lat 11)" \
       "$(ratio "$(field cold-udp 5)" "$(best knot | cut -f1)")"
+    row "front-end, cache off: network names" nocache knot
     row "front-end: forwarded to Knot (TTL 0)" fwd knotfwd
     row "front-end: forwarded, cached (TTL 3600)" fwdcached knotfwd
   fi
@@ -388,9 +412,12 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a 
   echo "lost queries and response codes of every run: $SUMMARY"
 } | tee "$OUT/summary.txt"
 
-if [ "$PROFILE" -eq 1 ] && [ -f "$OUT/frontend.jfr" ]; then
-  echo
-  echo "front-end hot methods (JFR execution samples over the whole run):"
-  java -cp "$BENCH_CP" org.p2pdns.bench.profile.JfrHotMethods "$OUT/frontend.jfr" 30 | tee "$OUT/profile.txt"
+if [ "$PROFILE" -eq 1 ]; then
+  for name in frontend frontend-nocache; do
+    [ -f "$OUT/$name.jfr" ] || continue
+    echo
+    echo "$name: hot methods (JFR execution samples over all its runs):"
+    java -cp "$BENCH_CP" org.p2pdns.bench.profile.JfrHotMethods "$OUT/$name.jfr" 30
+  done | tee "$OUT/profile.txt"
 fi
 log "results in $OUT"
