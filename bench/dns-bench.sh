@@ -98,6 +98,7 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT="$ROOT/bench/out/$STAMP"
 mkdir -p "$OUT/runs"
 PIDS=()
+CUR_FE_PID=""  # the front-end being measured, for the CPU figures
 
 stop_pid() {  # stop_pid PID NAME: TERM, up to 10 s, then KILL
   local pid=$1 name=$2 i
@@ -158,6 +159,17 @@ start_frontend() {
   STARTED_PORT=${port##*:}
   [ -n "$STARTED_PORT" ] || die "the ready file of $name names no dns address"
   log "$name ready on 127.0.0.1:$STARTED_PORT (pid $STARTED_PID)"
+}
+
+# expect_answer PORT NAME ADDRESS: NAME A must come back as ADDRESS within 20 tries
+expect_answer() {
+  local port=$1 name=$2 want=$3 got="" i
+  for i in $(seq 20); do
+    got=$(dig +short +time=2 +tries=1 @127.0.0.1 -p "$port" "$name" A 2>/dev/null || true)
+    [ "$got" = "$want" ] && return 0
+    sleep 1
+  done
+  die "127.0.0.1:$port answered '$got' for $name A, not $want (20 tries)"
 }
 
 # --- build and fixtures ------------------------------------------------------------------------
@@ -258,25 +270,53 @@ if [ "$KNOT_ONLY" -eq 0 ]; then
   start_frontend frontend "$CACHE_SIZE"
   FE_PID=$STARTED_PID
   FE_PORT=$STARTED_PORT
+  CUR_FE_PID=$FE_PID
   # One name of each kind must answer right before anything is measured. The name asked is
   # outside the cold set (index 1 is a warm-up name), so the cold run stays cold.
-  a=$(dig +short +time=2 +tries=1 @127.0.0.1 -p "$FE_PORT" n0000001.p2p A)
-  [ "$a" = "10.0.0.1" ] || die "front-end: n0000001.p2p A gave '$a', not 10.0.0.1"
-  a=$(dig +short +time=2 +tries=1 @127.0.0.1 -p "$FE_PORT" c000001.bench.test A)
-  [ "$a" = "10.0.0.1" ] || die "front-end: c000001.bench.test A (forwarded to Knot) gave '$a'"
+  # A JVM just started on a busy core may miss the node timeout (SERVFAIL) at first: a few tries.
+  expect_answer "$FE_PORT" n0000001.p2p 10.0.0.1
+  expect_answer "$FE_PORT" c000001.bench.test 10.0.0.1
 fi
 
 # --- dnsperf -----------------------------------------------------------------------------------
 SUMMARY="$OUT/results.tsv"
-printf 'label\ttarget\tfile\tsetting\tqps\tsent\tlost\trcodes\tp50_ms\tp99_ms\tp999_ms\n' >"$SUMMARY"
+printf 'label\ttarget\tfile\tsetting\tqps\tsent\tlost\trcodes\tp50_ms\tp99_ms\tp999_ms\tfe_us_per_q\tfe_sys_pct\tnode_us_per_q\tknot_us_per_q\n' >"$SUMMARY"
 
-# perf LABEL TARGET PORT FILE SETTING... : one dnsperf run, appended to results.tsv
+# ticks PID: user and system CPU clock ticks of a process, all its threads ("0 0" once gone)
+ticks() {
+  if [ -n "$1" ] && [ -r "/proc/$1/stat" ]; then
+    sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12, $13 }'
+  else
+    echo "0 0"
+  fi
+}
+# us_per_query T0 T1 COMPLETED: CPU microseconds per answered query between two tick readings
+us_per_query() {
+  awk -v a="$1" -v b="$2" -v n="$3" -v hz="$HZ" 'BEGIN {
+    split(a, x, " "); split(b, y, " ")
+    if (n > 0) printf "%.1f", ((y[1] - x[1]) + (y[2] - x[2])) * 1e6 / hz / n; else printf "-" }'
+}
+HZ=$(getconf CLK_TCK)
+
+# perf LABEL TARGET PORT FILE SETTING... : one dnsperf run, appended to results.tsv, with the CPU
+# time the server side spent per answered query (front-end, node, Knot read from /proc: the
+# figure that other work on a shared machine disturbs least).
 perf() {
   local label=$1 target=$2 port=$3 file=$4; shift 4
   local raw="$OUT/runs/$label.txt" setting="$*"
+  local fe0 fe1 node0 node1 knot0 knot1 fe_pid=""
+  [ "$target" = knot ] || fe_pid=$CUR_FE_PID
+  fe0=$(ticks "$fe_pid"); node0=$(ticks "$NODE_PID"); knot0=$(ticks "$KNOT_PID")
   taskset -c "$CLIENT_CPU" dnsperf -s 127.0.0.1 -p "$port" -d "$FILES/$file" -l "$DURATION" -T 1 "$@" \
     >"$raw" 2>&1 || log "dnsperf exited $? for $label"
-  local qps sent lost rcodes p50="" p99="" p999=""
+  fe1=$(ticks "$fe_pid"); node1=$(ticks "$NODE_PID"); knot1=$(ticks "$KNOT_PID")
+  local qps sent lost rcodes p50="" p99="" p999="" done_q fe_us node_us knot_us fe_sys
+  done_q=$(awk '/Queries completed:/ {print $3}' "$raw")
+  fe_us=$(us_per_query "$fe0" "$fe1" "${done_q:-0}")
+  node_us=$(us_per_query "$node0" "$node1" "${done_q:-0}")
+  knot_us=$(us_per_query "$knot0" "$knot1" "${done_q:-0}")
+  fe_sys=$(awk -v a="$fe0" -v b="$fe1" 'BEGIN { split(a, x, " "); split(b, y, " ")
+    t = (y[1] - x[1]) + (y[2] - x[2]); if (t > 0) printf "%.0f", 100 * (y[2] - x[2]) / t; else printf "-" }')
   qps=$(awk '/Queries per second:/ {printf "%.0f", $4}' "$raw")
   sent=$(awk '/Queries sent:/ {print $3}' "$raw")
   lost=$(awk '/Queries lost:/ {print $3}' "$raw")
@@ -292,10 +332,13 @@ perf() {
     # The per-query lines are what the percentiles came from; the summary lines stay.
     grep -v '^> ' "$raw" >"$raw.tmp" && mv "$raw.tmp" "$raw"
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$target" "$file" "$setting" \
-    "${qps:-0}" "${sent:-0}" "${lost:-?}" "${rcodes:-none}" "$p50" "$p99" "$p999" >>"$SUMMARY"
-  log "$(printf '%-34s %8s q/s  lost %-6s %s %s' "$label" "${qps:-0}" "${lost:-?}" \
-    "${p99:+p99 ${p99} ms}" "${rcodes:-}")"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$target" \
+    "$file" "$setting" "${qps:-0}" "${sent:-0}" "${lost:-?}" "${rcodes:-none}" "$p50" "$p99" \
+    "$p999" "$fe_us" "$fe_sys" "$node_us" "$knot_us" >>"$SUMMARY"
+  local cpu="knot ${knot_us} us/q"
+  [ -z "$fe_pid" ] || cpu="fe ${fe_us} us/q (${fe_sys}% sys), node ${node_us}, knot ${knot_us}"
+  log "$(printf '%-20s %7s q/s  lost %-5s %s| %s | %s' "$label" "${qps:-0}" "${lost:-?}" \
+    "${p99:+p99 ${p99} ms }" "$cpu" "${rcodes:-}")"
 }
 
 UDP_SETTINGS=("-c 4 -q 100" "-c 4 -q 500" "-c 16 -q 1000")
@@ -317,6 +360,7 @@ full_set() {
 }
 
 START_RUNS=$(date +%s)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 if [ "$KNOT_ONLY" -eq 0 ]; then
   log "warm-up (not measured): forwarded cacheable names, then the warm-up network names"
   perf warmup-forwarded frontend "$FE_PORT" forwarded-cached.txt -m udp -c 4 -q 100
@@ -364,6 +408,7 @@ if [ "$KNOT_ONLY" -eq 0 ]; then
   stop_pid "$FE_PID" frontend
   start_frontend frontend-nocache 0
   NC_PORT=$STARTED_PORT
+  CUR_FE_PID=$STARTED_PID
   log "front-end with frontend.cache-size=0: every network query goes to the node"
   perf warmup-nocache frontend-nocache "$NC_PORT" network-warmup.txt -m udp -c 4 -q 100
   full_set nocache frontend-nocache "$NC_PORT" network-random.txt
@@ -372,44 +417,52 @@ fi
 RUN_SECONDS=$(( $(date +%s) - START_RUNS ))
 
 # --- table -------------------------------------------------------------------------------------
-# best LABEL-PREFIX: the best qps over the UDP settings of a set, with its setting
-best() { awk -F'\t' -v p="$1" '$1 ~ "^" p "-udp[0-9]$" && $5 > b { b = $5; s = $4 } END { printf "%s\t%s", b + 0, s }' "$SUMMARY"; }
+# best_label PREFIX: the label of the UDP run of a set with the most q/s
+best_label() { awk -F'\t' -v p="$1" '$1 ~ "^" p "-udp[0-9]$" && $5 > b { b = $5; l = $1 } END { print l }' "$SUMMARY"; }
 field() { awk -F'\t' -v l="$1" -v c="$2" '$1 == l { print $c }' "$SUMMARY"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else printf "-" }'; }
+# cpu LABEL: server CPU us per query of a run: front-end+node+Knot, or Knot for a Knot run
+cpu() {
+  awk -F'\t' -v l="$1" '$1 == l {
+    if ($2 == "knot") printf "%s", $15
+    else printf "%.1f (%s%% sys)", ($12 == "-" ? 0 : $12) + ($14 == "-" ? 0 : $14) + ($15 == "-" ? 0 : $15), $13 }' "$SUMMARY"
+}
+FMT='%-40s %8s %-16s %-16s %8s %22s %7s\n'
 
 {
   echo "P2P-DNS DNS benchmark, $STAMP"
-  echo "machine: $(nproc --all) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); load before the runs: see uptime below"
+  echo "machine: $(nproc --all) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), shared: see the load average"
   echo "dnsperf $(dnsperf -h 2>&1 | sed -n 's/^Version //p' | head -1), $(knotd -V 2>&1 | head -1), $(java -version 2>&1 | head -1)"
-  echo "names: $NAMES (pow bits $POW_BITS), dnsperf -l $DURATION -T 1, server CPU $SERVER_CPU, dnsperf CPU $CLIENT_CPU; runs took ${RUN_SECONDS}s"
-  echo "uptime: $(uptime)"
+  echo "names: $NAMES (pow bits $POW_BITS), dnsperf -l $DURATION -T 1, server side on CPU $SERVER_CPU, dnsperf on CPU $CLIENT_CPU; runs took ${RUN_SECONDS}s"
+  echo "load average before the runs: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)"
   [ "$PROFILE" -eq 1 ] && echo "NOTE: profiled run (JFR on): these figures are not for comparison"
   echo
-  printf '%-44s %10s %-16s %10s %22s %8s\n' "what" "UDP q/s" "(best setting)" "TCP q/s" "p50/p99/p99.9 ms @10k" "vs Knot"
+  printf "$FMT" "what" "UDP q/s" "(best of 3)" "CPU us/q" "TCP q/s" "p50/p99/p99.9 ms @10k" "vs Knot"
   row() {  # row TEXT PREFIX KNOT-PREFIX
-    local b q s t lat kq
-    b=$(best "$2"); q=${b%%$'\t'*}; s=${b#*$'\t'}
-    t=$(field "$2-tcp" 5)
+    local l q kq lat
+    l=$(best_label "$2"); q=$(field "$l" 5)
     lat="$(field "$2-lat" 9)/$(field "$2-lat" 10)/$(field "$2-lat" 11)"
-    kq=""; [ -n "$3" ] && kq=$(best "$3") && kq=${kq%%$'\t'*}
-    printf '%-44s %10s %-16s %10s %22s %8s\n' "$1" "$q" "(${s#-m udp })" "${t:--}" "$lat" \
-      "$( [ -n "$3" ] && ratio "$q" "$kq" || echo -)"
+    kq=""; [ -z "$3" ] || kq=$(field "$(best_label "$3")" 5)
+    printf "$FMT" "$1" "$q" "($(field "$l" 4 | sed 's/^-m udp //'))" "$(cpu "$l")" \
+      "$(field "$2-tcp" 5)" "$lat" "$(ratio "$q" "$kq")"
   }
   if [ "$KNOT_ONLY" -eq 0 ]; then
     row "front-end: network names, cached" cached knot
-    printf '%-44s %10s %-16s %10s %22s %8s\n' "front-end: network names, not yet cached" \
-      "$(field cold-udp 5)" "(-c 16 -q 1000)" "-" \
+    printf "$FMT" "front-end: network names, first query" "$(field cold-udp 5)" \
+      "($(field cold-udp 4 | sed 's/^-n 1 -m udp //'))" "$(cpu cold-udp)" "-" \
       "$(field cold-lat 9)/$(field cold-lat 10)/$(field cold-lat 11)" \
-      "$(ratio "$(field cold-udp 5)" "$(best knot | cut -f1)")"
+      "$(ratio "$(field cold-udp 5)" "$(field "$(best_label knot)" 5)")"
     row "front-end, cache off: network names" nocache knot
-    row "front-end: forwarded to Knot (TTL 0)" fwd knotfwd
+    row "front-end: forwarded to Knot, TTL 0" fwd knotfwd
     row "front-end: forwarded, cached (TTL 3600)" fwdcached knotfwd
   fi
   row "Knot: network names (same file as cached)" knot ""
   row "Knot: forwarded names' file, directly" knotfwd ""
   echo
-  echo "TCP ratio, cached network names / Knot: $(ratio "$(field cached-tcp 5)" "$(field knot-tcp 5)")"
-  echo "lost queries and response codes of every run: $SUMMARY"
+  echo "TCP, cached network names / Knot: $(ratio "$(field cached-tcp 5)" "$(field knot-tcp 5)")"
+  echo "CPU us/q: server CPU time per answered query in the best UDP run (front-end + node + Knot"
+  echo "for front-end rows, % of the front-end's in the kernel); every run, with lost queries and"
+  echo "response codes: $SUMMARY"
 } | tee "$OUT/summary.txt"
 
 if [ "$PROFILE" -eq 1 ]; then
