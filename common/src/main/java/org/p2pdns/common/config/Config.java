@@ -113,15 +113,19 @@ public final class Config {
       throw new IllegalArgumentException("'" + text + "' is too large");
     }
     String unit = t.substring(i).trim();
-    return switch (unit) {
-      case "ms" -> Duration.ofMillis(n);
-      case "", "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      case "d" -> Duration.ofDays(n);
-      default -> throw new IllegalArgumentException(
-          "'" + text + "': unknown unit '" + unit + "' (use ms, s, m, h or d)");
-    };
+    try {
+      return switch (unit) {
+        case "ms" -> Duration.ofMillis(n);
+        case "", "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        case "d" -> Duration.ofDays(n);
+        default -> throw new IllegalArgumentException(
+            "'" + text + "': unknown unit '" + unit + "' (use ms, s, m, h or d)");
+      };
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("'" + text + "' is too large");
+    }
   }
 
   /** Collects the layers in order; later layers win. */

@@ -190,6 +190,9 @@ public final class NodeQueryCodec {
           String state = r.string16("state");
           long last = r.i64("last contact");
           long score = r.i64("score");
+          if (score != (int) score) {
+            throw new MalformedException("node score " + score + " is outside the int range");
+          }
           nodes.add(new NodeResponse.NodeEntry(nid, addr, state, last, (int) score));
         }
         yield new NodeResponse.Nodes(id, nodes);

@@ -97,6 +97,10 @@ public sealed interface NodeResponse {
 
   record Names(long requestId, List<String> names, boolean more) implements NodeResponse {
     public Names {
+      if (names.size() > NodeQueryCodec.MAX_LIST) {
+        // The decoder refuses more: fail where the list is made, not at the client.
+        throw new IllegalArgumentException("at most " + NodeQueryCodec.MAX_LIST + " names");
+      }
       names = List.copyOf(names);
     }
   }

@@ -48,6 +48,7 @@ public final class ProofOfWork {
     AtomicLong found = new AtomicLong();
     AtomicBoolean done = new AtomicBoolean();
     AtomicLong tried = new AtomicLong();
+    AtomicBoolean stop = new AtomicBoolean();
     long start = ThreadLocalRandom.current().nextLong();
     Thread[] workers = new Thread[Math.max(1, threads)];
     for (int t = 0; t < workers.length; t++) {
@@ -61,7 +62,7 @@ public final class ProofOfWork {
           byte[] nb = new byte[8];
           long n = first;
           int local = 0;
-          while (!done.get() && !cancel.get()) {
+          while (!done.get() && !cancel.get() && !stop.get()) {
             MessageDigest m = (MessageDigest) base.clone();
             for (int i = 0; i < 8; i++) {
               nb[i] = (byte) (n >>> (56 - 8 * i));
@@ -86,12 +87,17 @@ public final class ProofOfWork {
       workers[t].setDaemon(true);
       workers[t].start();
     }
-    while (!done.get() && !cancel.get()) {
-      workers[0].join(200);
-      progress.accept(tried.get());
-    }
-    for (Thread w : workers) {
-      w.join();
+    try {
+      while (!done.get() && !cancel.get()) {
+        workers[0].join(200);
+        progress.accept(tried.get());
+      }
+      for (Thread w : workers) {
+        w.join();
+      }
+    } finally {
+      // An interrupted (or failing) caller must not leave the workers hashing on their own.
+      stop.set(true);
     }
     if (!done.get()) {
       throw new InterruptedException("proof of work cancelled");

@@ -77,8 +77,10 @@ public final class RecordValidator {
           + (r.issuedAt() - now) + " s ahead of this node's clock (allowed skew "
           + params.clockSkew().toSeconds() + " s)");
     }
-    if (r.expiresAt() <= r.issuedAt()
-        || r.expiresAt() - r.issuedAt() > params.recordLifetime().toSeconds()) {
+    // Once expiry > issue, the true difference fits in an unsigned long: compare it unsigned so
+    // that times far apart cannot wrap around into a short lifetime.
+    if (r.expiresAt() <= r.issuedAt() || Long.compareUnsigned(r.expiresAt() - r.issuedAt(),
+        params.recordLifetime().toSeconds()) > 0) {
       return refuse(RefusalReason.BAD_LIFETIME, "expiry " + r.expiresAt() + " must lie after issue "
           + r.issuedAt() + " by at most " + params.recordLifetime().toSeconds() + " s");
     }
@@ -139,7 +141,8 @@ public final class RecordValidator {
   }
 
   /**
-   * Compares a record that passed {@link #check} with the stored version of its name.
+   * Compares a record that passed {@link #check} with the stored version of its name. Every
+   * node reaches the same verdict whatever order it sees the versions in (docs/protocol.md 1.9).
    *
    * @param stored the node's current record for the name, if any
    */
@@ -149,15 +152,12 @@ public final class RecordValidator {
     }
     SignedRecord s = stored.get();
     long now = clock.instant().getEpochSecond();
-    boolean lapsed = s.expiresAt() + params.gracePeriod().toSeconds() < now;
-    boolean sameLineage = Arrays.equals(s.content().claimKey(), incoming.content().claimKey())
-        && s.content().powNonce() == incoming.content().powNonce()
-        && extendsChain(s.handovers(), incoming.handovers(), s.serial());
-    if (!sameLineage) {
-      if (lapsed) {
-        // Past expiry plus grace the name is free again: a new claim, with its own proof of work.
-        return new Verdict.Accept(Optional.empty());
-      }
+    if (s.expiresAt() + params.gracePeriod().toSeconds() < now) {
+      // Past expiry plus grace the name is free again, for a new claim by anyone. A node that
+      // still holds the lapsed record decides as one that has dropped it: they must agree.
+      return new Verdict.Accept(Optional.empty());
+    }
+    if (!Arrays.equals(s.content().claimKey(), incoming.content().claimKey())) {
       if (s.kind() == SignedRecord.Kind.TOMBSTONE) {
         return new Verdict.Refuse(RefusalReason.REVOKED.refusal(s.name()
             + " was revoked; it can be claimed again after " + (s.expiresAt()
@@ -166,7 +166,38 @@ public final class RecordValidator {
       return new Verdict.Refuse(RefusalReason.NOT_OWNER.refusal(s.name() + " is held by key "
           + Ed25519Keys.toHex(s.ownerKey())), Optional.empty());
     }
+    // One lineage (one claim key; the nonce is not part of it, so a claim signed twice is an
+    // equivocation like any other). Compare the hand-over chains from where they part.
+    List<Handover> held = s.handovers();
+    List<Handover> next = incoming.handovers();
+    int k = 0;
+    while (k < held.size() && k < next.size() && held.get(k).equals(next.get(k))) {
+      k++;
+    }
+    boolean heldLinks = k < held.size();
+    boolean nextLinks = k < next.size();
+    if (heldLinks && nextLinks) {
+      // One key handed the name on twice: the earlier link wins (then the lower key, then the
+      // lower signature), so that the key's later, contradicting act counts for nothing.
+      boolean incomingWins = compareLinks(next.get(k), held.get(k)) < 0;
+      return fork(incoming, s, incomingWins, held.get(k).serial() == next.get(k).serial());
+    }
+    if (nextLinks && next.get(k).serial() <= s.serial()) {
+      // The key that signed the stored version had handed the name on at or before its serial.
+      return fork(incoming, s, true, next.get(k).serial() == s.serial());
+    }
+    if (heldLinks && held.get(k).serial() <= incoming.serial()) {
+      return fork(incoming, s, false, held.get(k).serial() == incoming.serial());
+    }
+    // The same chain, or one continues the other after the other's serial: serials decide.
+    boolean incomingRevokes = incoming.kind() == SignedRecord.Kind.TOMBSTONE;
+    boolean storedRevokes = s.kind() == SignedRecord.Kind.TOMBSTONE;
     if (incoming.serial() < s.serial()) {
+      if (incomingRevokes) {
+        // The owner revoked the name before it signed the stored version. A revocation is
+        // final: what the key signed after it counts for nothing, on every node.
+        return new Verdict.Accept(Optional.of(s));
+      }
       return new Verdict.Refuse(RefusalReason.STALE_SERIAL.refusal("serial " + incoming.serial()
           + " is older than the stored serial " + s.serial()), Optional.empty());
     }
@@ -174,20 +205,22 @@ public final class RecordValidator {
       if (incoming.equals(s)) {
         return new Verdict.Duplicate();
       }
-      // Two versions with one serial, both validly signed by the owner: every node keeps the one
-      // with the lower digest, so all converge whatever order they saw them in.
-      if (Arrays.compareUnsigned(incoming.digest(), s.digest()) < 0) {
+      // Two versions with one serial, both validly signed by the owner: a revocation wins over
+      // data, else every node keeps the one with the lower digest, so all converge whatever
+      // order they saw them in.
+      if (incomingRevokes != storedRevokes ? incomingRevokes
+          : Arrays.compareUnsigned(incoming.digest(), s.digest()) < 0) {
         return new Verdict.Accept(Optional.of(s));
       }
       return new Verdict.Refuse(RefusalReason.EQUIVOCATION.refusal("serial " + incoming.serial()
           + " was already signed with other content; the stored version wins"),
           Optional.of(incoming));
     }
-    if (s.kind() == SignedRecord.Kind.TOMBSTONE) {
+    if (storedRevokes) {
       return new Verdict.Refuse(RefusalReason.REVOKED.refusal(s.name() + " was revoked"),
           Optional.empty());
     }
-    if (incoming.kind() == SignedRecord.Kind.TOMBSTONE && incoming.expiresAt() < s.expiresAt()) {
+    if (incomingRevokes && incoming.expiresAt() < s.expiresAt()) {
       return new Verdict.Refuse(RefusalReason.BAD_LIFETIME.refusal("a revocation must live at "
           + "least as long as the version it replaces (until " + s.expiresAt() + ")"),
           Optional.empty());
@@ -195,22 +228,34 @@ public final class RecordValidator {
     return new Verdict.Accept(Optional.empty());
   }
 
-  /** Whether {@code next} is {@code held} plus links that all start after {@code heldSerial}. */
-  private static boolean extendsChain(List<Handover> held, List<Handover> next, long heldSerial) {
-    if (next.size() < held.size()) {
-      return false;
+  /**
+   * A lineage that forked: one key signed two versions that contradict each other. The loser is
+   * kept as evidence by the winner's side.
+   *
+   * @param sameSerial whether both contradicting acts carry one serial (an equivocation proper);
+   *     otherwise the losing version was signed by a key after it had handed the name on
+   */
+  private static Verdict fork(SignedRecord incoming, SignedRecord stored, boolean incomingWins,
+      boolean sameSerial) {
+    if (incomingWins) {
+      return new Verdict.Accept(Optional.of(stored));
     }
-    for (int i = 0; i < held.size(); i++) {
-      if (!held.get(i).equals(next.get(i))) {
-        return false;
-      }
+    Refusal refusal = sameSerial
+        ? RefusalReason.EQUIVOCATION.refusal("the key in charge signed two different versions "
+            + "at one serial; the network keeps the version that leaves " + stored.name()
+            + " with key " + Ed25519Keys.toHex(stored.ownerKey()))
+        : RefusalReason.NOT_OWNER.refusal(stored.name() + " was handed on before serial "
+            + incoming.serial() + "; it is held by key " + Ed25519Keys.toHex(stored.ownerKey()));
+    return new Verdict.Refuse(refusal, Optional.of(incoming));
+  }
+
+  /** Orders two links that hand a name on from one key: earlier serial, then key, then signature. */
+  private static int compareLinks(Handover a, Handover b) {
+    int c = Long.compare(a.serial(), b.serial());
+    if (c == 0) {
+      c = Arrays.compareUnsigned(a.toKey(), b.toKey());
     }
-    for (int i = held.size(); i < next.size(); i++) {
-      if (next.get(i).serial() <= heldSerial) {
-        return false;
-      }
-    }
-    return true;
+    return c != 0 ? c : Arrays.compareUnsigned(a.signature(), b.signature());
   }
 
   private static Optional<Refusal> refuse(RefusalReason reason, String message) {

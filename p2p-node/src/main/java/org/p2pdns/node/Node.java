@@ -1,0 +1,256 @@
+package org.p2pdns.node;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.p2pdns.common.query.NodeResponse;
+import org.p2pdns.common.record.RecordValidator;
+import org.p2pdns.node.identity.NodeIdentity;
+import org.p2pdns.node.query.ChangePublisher;
+import org.p2pdns.node.query.PeerView;
+import org.p2pdns.node.query.QueryServer;
+import org.p2pdns.node.records.RecordService;
+import org.p2pdns.node.store.RecordStore;
+import org.p2pdns.node.store.StorageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.ZContext;
+
+/**
+ * A running node: owns its parts and their lifecycle. {@link #start} brings them up in order
+ * (data dir, identity, store, change feed, record service, query server), then writes the ready
+ * file; {@link #close} takes them down in reverse, letting accepted writes finish, and removes
+ * the ready file.
+ *
+ * <pre>
+ *   query.QueryServer ──submit──► records.RecordService ──put──► store.RecordStore (SQLite)
+ *          │  lookups from memory        │ ChangeNotice ──► query.ChangePublisher (PUB)
+ *          │                             └ RecordListener ──► (peer layer: gossip)
+ * </pre>
+ */
+public final class Node implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+  private final NodeConfig config;
+  private final Clock clock;
+  private final Instant startedAt;
+  private final long bootId;
+  private final String version = NodeVersion.get();
+  /** What {@link #close} stops, last started first. */
+  private final List<AutoCloseable> closeInReverse = new ArrayList<>();
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private boolean closing;
+
+  private NodeIdentity identity;
+  private RecordStore store;
+  private RecordService records;
+  private ChangePublisher publisher;
+  private QueryServer queryServer;
+  private PeerView peers;
+
+  private Node(NodeConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    this.startedAt = clock.instant();
+    // Random per start: a front-end that sees it change knows it may have missed change notices.
+    this.bootId = new SecureRandom().nextLong();
+  }
+
+  /**
+   * Starts a node. Throws with a message for people when the data dir, the key, the database or
+   * an endpoint cannot be used; whatever was already started is closed again.
+   */
+  public static Node start(NodeConfig config, Clock clock) throws IOException, StorageException {
+    Node node = new Node(config, clock);
+    try {
+      node.startParts();
+      return node;
+    } catch (IOException | StorageException | RuntimeException e) {
+      node.close();
+      throw e;
+    }
+  }
+
+  private void startParts() throws IOException, StorageException {
+    Path dataDir = config.dataDir();
+    NodeIdentity.prepareDataDir(dataDir);
+    identity = NodeIdentity.loadOrCreate(dataDir);
+
+    store = RecordStore.open(dataDir.resolve(RecordStore.FILE_NAME), clock);
+    closeInReverse.add(store);
+
+    ZContext context = new ZContext(1);
+    closeInReverse.add(context::close);
+    publisher = new ChangePublisher(context, config.feed());
+    closeInReverse.add(publisher);
+
+    RecordValidator validator = new RecordValidator(config.network(), clock);
+    records = RecordService.start(store, validator, publisher, clock);
+    closeInReverse.add(records);
+
+    // The peer-to-peer layer (org.p2pdns.node.peer) starts here: it listens at config.listen(),
+    // joins config.bootstrap(), submits what peers send through records.submit(record,
+    // Origin.peer(id)), gossips what records.addListener(...) reports, and provides the PeerView.
+    peers = PeerView.notRunning(identity.nodeId(), config.listen());
+
+    QueryServer.Facts facts = new QueryServer.Facts(identity.nodeId(),
+        config.network().encode(), bootId, publisher.endpoint(), version);
+    queryServer = new QueryServer(context, config.control(), records, facts, this::statusFields,
+        peers);
+    // Closed after the record service: the writes it accepted finish first and their answers
+    // are queued; the query server then sends them before it stops.
+    closeInReverse.add(closeInReverse.indexOf(records), queryServer);
+
+    if (config.readyFile().isPresent()) {
+      writeReadyFile(config.readyFile().get());
+    }
+    log.info("node {} started (version {}): control {}, change feed {}, data dir {}, {} records",
+        identity.nodeId(), version, queryServer.endpoint(), publisher.endpoint(), dataDir,
+        records.count());
+  }
+
+  /** Writes the ready file atomically (temporary file, then rename), as the scripts expect. */
+  private void writeReadyFile(Path file) throws IOException {
+    String text = "pid=" + ProcessHandle.current().pid() + "\n"
+        + "control=" + queryServer.endpoint() + "\n"
+        + "feed=" + publisher.endpoint() + "\n"
+        + "node-id=" + identity.nodeId() + "\n";
+    Path dir = file.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(dir);
+      Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+      try {
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new IOException("cannot write the ready file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The Status lines that describe the node as a whole (the query server adds its own). */
+  private List<NodeResponse.Field> statusFields() {
+    List<NodeResponse.Field> f = new ArrayList<>();
+    f.add(new NodeResponse.Field("node id", identity.nodeId()));
+    f.add(new NodeResponse.Field("version", version));
+    f.add(new NodeResponse.Field("network id",
+        HexFormat.of().formatHex(config.network().networkId())));
+    f.add(new NodeResponse.Field("network", "suffixes " + String.join(",",
+        config.network().suffixes()) + "; proof of work " + config.network().powBits()
+        + " bits; record lifetime " + config.network().recordLifetime().toDays() + " days"));
+    f.add(new NodeResponse.Field("records held", Integer.toString(records.count())));
+    f.add(new NodeResponse.Field("submissions", records.storedCount() + " stored, "
+        + records.duplicateCount() + " duplicate, " + records.refusedCount() + " refused"));
+    f.add(new NodeResponse.Field("data dir", config.dataDir().toString()));
+    f.add(new NodeResponse.Field("control endpoint", queryServer.endpoint()));
+    f.add(new NodeResponse.Field("change feed", publisher.endpoint()));
+    f.add(new NodeResponse.Field("started", startedAt.toString()));
+    f.add(new NodeResponse.Field("uptime", formatUptime(Duration.between(startedAt,
+        clock.instant()))));
+    return f;
+  }
+
+  private static String formatUptime(Duration d) {
+    long s = Math.max(0, d.getSeconds());
+    return String.format("%dd %02dh %02dm %02ds", s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  public NodeIdentity identity() {
+    return identity;
+  }
+
+  public RecordStore store() {
+    return store;
+  }
+
+  public RecordService records() {
+    return records;
+  }
+
+  /** The control endpoint really bound. */
+  public String controlEndpoint() {
+    return queryServer.endpoint();
+  }
+
+  /** The change feed endpoint really bound. */
+  public String feedEndpoint() {
+    return publisher.endpoint();
+  }
+
+  public long bootId() {
+    return bootId;
+  }
+
+  /** Closes the node when the JVM is told to stop (SIGTERM, SIGINT): a graceful shutdown. */
+  public void closeOnShutdown() {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("stopping (signal)");
+      close();
+    }, "node-shutdown"));
+  }
+
+  /** Blocks until {@link #close} has finished. */
+  public void awaitClosed() throws InterruptedException {
+    closed.await();
+  }
+
+  public boolean awaitClosed(Duration timeout) throws InterruptedException {
+    return closed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Stops the parts: the record service (after writing what it accepted), the query server
+   * (after sending the answers queued for it), the change feed, the sockets, the store; then
+   * removes the ready file. Safe to call more than once.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closing) {
+        return;
+      }
+      closing = true;
+    }
+    try {
+      for (int i = closeInReverse.size() - 1; i >= 0; i--) {
+        try {
+          closeInReverse.get(i).close();
+        } catch (Exception e) {
+          log.error("error while stopping {}", closeInReverse.get(i), e);
+        }
+      }
+      Optional<Path> ready = config.readyFile();
+      if (ready.isPresent()) {
+        try {
+          Files.deleteIfExists(ready.get());
+        } catch (IOException e) {
+          log.warn("cannot remove the ready file {}: {}", ready.get(), e.getMessage());
+        }
+      }
+      if (identity != null) {
+        log.info("node {} stopped", identity.nodeId());
+      }
+    } finally {
+      closed.countDown();
+    }
+  }
+}

@@ -1,0 +1,411 @@
+package org.p2pdns.node.records;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.p2pdns.common.query.ChangeNotice;
+import org.p2pdns.common.query.NodeResponse.LookupStatus;
+import org.p2pdns.common.record.RecordCodec;
+import org.p2pdns.common.record.RecordValidator;
+import org.p2pdns.common.record.RecordValidator.Verdict;
+import org.p2pdns.common.record.RefusalReason;
+import org.p2pdns.common.record.RefusalReason.Refusal;
+import org.p2pdns.common.record.SignedRecord;
+import org.p2pdns.common.wire.MalformedException;
+import org.p2pdns.node.store.RecordStore;
+import org.p2pdns.node.store.RecordStore.NameDigest;
+import org.p2pdns.node.store.StorageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one path every record takes into the node, from a local client now and from peers later:
+ *
+ * <ol>
+ *   <li>decode the bytes ({@link RecordCodec#decode});
+ *   <li>check the record on its own ({@link RecordValidator#check}: signatures, names, limits,
+ *       proof of work, times), in parallel on the validator threads;
+ *   <li>on the single writer thread: decide against the current version
+ *       ({@link RecordValidator#decide}), store it ({@link RecordStore#put}, committed to disk),
+ *       update the in-memory index, publish a {@link ChangeNotice}, tell the
+ *       {@link RecordListener}s;
+ *   <li>complete the returned future: the acknowledgement.
+ * </ol>
+ *
+ * <p>One writer means decisions never race: the version a record is decided against is the one
+ * it replaces. Reads ({@link #lookup}, {@link #names}, {@link #digests}) come from memory and
+ * never wait for the writer.
+ */
+public final class RecordService implements AutoCloseable {
+  /** Submissions waiting for validation, and for the writer, before new ones are turned away. */
+  public static final int MAX_PENDING = 10_000;
+
+  private static final Logger log = LoggerFactory.getLogger(RecordService.class);
+  private static final Duration STORAGE_LOG_INTERVAL = Duration.ofMinutes(1);
+
+  private final RecordStore store;
+  private final RecordValidator validator;
+  private final ChangeFeed changeFeed;
+  private final Clock clock;
+
+  private final ConcurrentHashMap<String, SignedRecord> current = new ConcurrentHashMap<>();
+  /** The same names as {@link #current}, sorted: for listing and reconciliation in name order. */
+  private final ConcurrentSkipListSet<String> names = new ConcurrentSkipListSet<>();
+  private final ConcurrentHashMap<String, SignedRecord> evidence = new ConcurrentHashMap<>();
+  private final List<RecordListener> listeners = new CopyOnWriteArrayList<>();
+
+  private final ThreadPoolExecutor validators;
+  private final ThreadPoolExecutor writer;
+
+  private final AtomicLong storedCount = new AtomicLong();
+  private final AtomicLong duplicateCount = new AtomicLong();
+  private final AtomicLong refusedCount = new AtomicLong();
+  private volatile long lastStorageErrorLog = Long.MIN_VALUE;
+
+  private RecordService(RecordStore store, RecordValidator validator, ChangeFeed changeFeed,
+      Clock clock) {
+    this.store = store;
+    this.validator = validator;
+    this.changeFeed = changeFeed;
+    this.clock = clock;
+    int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+    this.validators = new ThreadPoolExecutor(cores, cores, 0, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(MAX_PENDING), threads("record-validator"));
+    this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(MAX_PENDING), threads("record-writer"));
+  }
+
+  /**
+   * Loads every stored record into memory and starts the validator and writer threads.
+   *
+   * @param changeFeed told of every stored change (the node's PUB socket)
+   */
+  public static RecordService start(RecordStore store, RecordValidator validator,
+      ChangeFeed changeFeed, Clock clock) throws StorageException {
+    RecordService service = new RecordService(store, validator, changeFeed, clock);
+    RecordStore.Contents contents = store.loadAll();
+    for (SignedRecord r : contents.records()) {
+      service.current.put(r.name(), r);
+      service.names.add(r.name());
+    }
+    service.evidence.putAll(contents.evidence());
+    if (contents.skippedRows() > 0) {
+      log.error("{} rows of {} could not be read and were skipped (see the errors above)",
+          contents.skippedRows(), store.file());
+    }
+    log.info("loaded {} records and {} pieces of equivocation evidence from {}",
+        contents.records().size(), contents.evidence().size(), store.file());
+    return service;
+  }
+
+  public RecordValidator validator() {
+    return validator;
+  }
+
+  /** Tells {@code listener} of every record stored from now on. */
+  public void addListener(RecordListener listener) {
+    listeners.add(listener);
+  }
+
+  public void removeListener(RecordListener listener) {
+    listeners.remove(listener);
+  }
+
+  /**
+   * Validates and stores an encoded signed record. Never blocks: the future completes once the
+   * record is committed to disk (STORED), found to be held already (DUPLICATE), or refused (with
+   * the reason, MALFORMED for bytes that are not a record).
+   */
+  public CompletableFuture<SubmitResult> submit(byte[] encoded, Origin origin) {
+    byte[] bytes = encoded.clone();
+    return enqueue(result -> {
+      SignedRecord record;
+      try {
+        record = RecordCodec.decode(bytes);
+      } catch (MalformedException e) {
+        finish(result, SubmitResult.refused(RefusalReason.MALFORMED, e.getMessage()));
+        return;
+      }
+      checkThenWrite(record, origin, result);
+    });
+  }
+
+  /** Validates and stores a record already decoded (by the peer layer, say). As {@link #submit}. */
+  public CompletableFuture<SubmitResult> submit(SignedRecord record, Origin origin) {
+    return enqueue(result -> checkThenWrite(record, origin, result));
+  }
+
+  private interface Step {
+    void run(CompletableFuture<SubmitResult> result);
+  }
+
+  private CompletableFuture<SubmitResult> enqueue(Step step) {
+    CompletableFuture<SubmitResult> result = new CompletableFuture<>();
+    try {
+      validators.execute(() -> {
+        try {
+          step.run(result);
+        } catch (RuntimeException e) {
+          internalError(result, e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      finish(result, busy());
+    }
+    return result;
+  }
+
+  private void checkThenWrite(SignedRecord record, Origin origin,
+      CompletableFuture<SubmitResult> result) {
+    // Exactly the bytes already held were validated when they were stored: skip the signature
+    // checks, which matters when many peers gossip the same record.
+    if (record.equals(current.get(record.name()))) {
+      finish(result, SubmitResult.DUPLICATE);
+      return;
+    }
+    Optional<Refusal> problem = validator.check(record);
+    if (problem.isPresent()) {
+      finish(result, SubmitResult.refused(problem.get()));
+      return;
+    }
+    try {
+      writer.execute(() -> {
+        try {
+          finish(result, decideAndStore(record, origin));
+        } catch (RuntimeException e) {
+          internalError(result, e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      finish(result, busy());
+    }
+  }
+
+  /** Runs on the writer thread only. */
+  private SubmitResult decideAndStore(SignedRecord incoming, Origin origin) {
+    String name = incoming.name();
+    Verdict verdict = validator.decide(incoming, Optional.ofNullable(current.get(name)));
+    if (verdict instanceof Verdict.Duplicate) {
+      return SubmitResult.DUPLICATE;
+    }
+    if (verdict instanceof Verdict.Refuse refuse) {
+      if (refuse.evidence().isPresent()) {
+        keepEvidence(refuse.evidence().get());
+      }
+      return SubmitResult.refused(refuse.refusal());
+    }
+    Optional<SignedRecord> newEvidence = ((Verdict.Accept) verdict).evidence()
+        .filter(this::isNewEvidence);
+    try {
+      store.put(incoming, newEvidence);
+    } catch (StorageException e) {
+      logStorageFailure(e);
+      return SubmitResult.refused(RefusalReason.STORAGE, e.getMessage());
+    }
+    current.put(name, incoming);
+    names.add(name);
+    newEvidence.ifPresent(ev -> evidence.put(name, ev));
+    if (newEvidence.isPresent()) {
+      log.info("{}: the owner signed two versions of serial {}; kept the one with the lower "
+          + "digest and the other as evidence", name, incoming.serial());
+    }
+    changeFeed.publish(new ChangeNotice(name, incoming.serial()));
+    for (RecordListener l : listeners) {
+      try {
+        l.recordStored(incoming, origin);
+      } catch (RuntimeException e) {
+        log.error("record listener {} failed on {}", l, incoming, e);
+      }
+    }
+    return SubmitResult.STORED;
+  }
+
+  /** One piece of evidence per name and serial: a second one proves nothing new. */
+  private boolean isNewEvidence(SignedRecord candidate) {
+    SignedRecord held = evidence.get(candidate.name());
+    return held == null || held.serial() != candidate.serial();
+  }
+
+  private void keepEvidence(SignedRecord ev) {
+    if (!isNewEvidence(ev)) {
+      return;
+    }
+    try {
+      store.putEvidence(ev);
+      evidence.put(ev.name(), ev);
+      log.info("{}: the owner signed two versions of serial {}; kept the other as evidence",
+          ev.name(), ev.serial());
+    } catch (StorageException e) {
+      // The refusal stands either way; only the evidence is lost.
+      logStorageFailure(e);
+    }
+  }
+
+  private void logStorageFailure(StorageException e) {
+    long now = clock.millis();
+    if (lastStorageErrorLog == Long.MIN_VALUE
+        || now - lastStorageErrorLog >= STORAGE_LOG_INTERVAL.toMillis()) {
+      lastStorageErrorLog = now;
+      log.error("storage failure; records are refused until it is fixed, reads go on: {}",
+          e.getMessage(), e);
+    } else {
+      log.debug("storage failure: {}", e.getMessage());
+    }
+  }
+
+  private static SubmitResult busy() {
+    return SubmitResult.refused(RefusalReason.RATE_LIMITED, "the node has " + MAX_PENDING
+        + " submissions waiting, or is shutting down; try again later");
+  }
+
+  private void internalError(CompletableFuture<SubmitResult> result, RuntimeException e) {
+    log.error("bug while handling a submitted record", e);
+    finish(result, SubmitResult.refused(RefusalReason.STORAGE, "internal error in the node: "
+        + e));
+  }
+
+  private void finish(CompletableFuture<SubmitResult> result, SubmitResult outcome) {
+    switch (outcome.outcome()) {
+      case STORED -> storedCount.incrementAndGet();
+      case DUPLICATE -> duplicateCount.incrementAndGet();
+      case REFUSED -> refusedCount.incrementAndGet();
+      default -> throw new IllegalStateException();
+    }
+    result.complete(outcome);
+  }
+
+  /**
+   * What the node holds for {@code name} (lower case, no trailing dot): FOUND for a live record,
+   * EXPIRED once its expiry has passed, REVOKED for a tombstone, NOT_FOUND otherwise.
+   */
+  public LookupResult lookup(String name) {
+    SignedRecord r = current.get(name);
+    if (r == null) {
+      return LookupResult.NOT_FOUND;
+    }
+    String detail = evidenceDetail(r);
+    if (r.kind() == SignedRecord.Kind.TOMBSTONE) {
+      return new LookupResult(LookupStatus.REVOKED, Optional.of(r), detail);
+    }
+    if (r.expiresAt() < clock.instant().getEpochSecond()) {
+      return new LookupResult(LookupStatus.EXPIRED, Optional.of(r), detail);
+    }
+    return new LookupResult(LookupStatus.FOUND, Optional.of(r), detail);
+  }
+
+  private String evidenceDetail(SignedRecord r) {
+    SignedRecord ev = evidence.get(r.name());
+    if (ev == null) {
+      return "";
+    }
+    return "equivocation evidence held: the owner also signed a different version of serial "
+        + ev.serial() + " (digest " + ev.digestHex() + ")";
+  }
+
+  /** The current record of {@code name}, whatever its state. */
+  public Optional<SignedRecord> current(String name) {
+    return Optional.ofNullable(current.get(name));
+  }
+
+  /** The equivocation evidence held for {@code name}, if any. */
+  public Optional<SignedRecord> evidence(String name) {
+    return Optional.ofNullable(evidence.get(name));
+  }
+
+  /** How many names the node holds a record for (live, expired or revoked). */
+  public int count() {
+    return current.size();
+  }
+
+  /** A page of held names in order. */
+  public record NamesPage(List<String> names, boolean more) {
+    public NamesPage {
+      names = List.copyOf(names);
+    }
+  }
+
+  /** Up to {@code limit} held names after {@code after} (exclusive; "" from the start). */
+  public NamesPage names(String after, int limit) {
+    List<String> out = new ArrayList<>(Math.min(limit, 1024));
+    Iterator<String> it = names.tailSet(after, false).iterator();
+    while (out.size() < limit && it.hasNext()) {
+      out.add(it.next());
+    }
+    return new NamesPage(out, it.hasNext());
+  }
+
+  /**
+   * Up to {@code limit} held names after {@code after} (exclusive) with their records' digests,
+   * in name order, from memory: what set reconciliation with a peer compares.
+   */
+  public List<NameDigest> digests(String after, int limit) {
+    List<NameDigest> out = new ArrayList<>(Math.min(limit, 1024));
+    Iterator<String> it = names.tailSet(after, false).iterator();
+    while (out.size() < limit && it.hasNext()) {
+      SignedRecord r = current.get(it.next());
+      if (r != null) {
+        out.add(new NameDigest(r.name(), r.digest()));
+      }
+    }
+    return out;
+  }
+
+  public long storedCount() {
+    return storedCount.get();
+  }
+
+  public long duplicateCount() {
+    return duplicateCount.get();
+  }
+
+  public long refusedCount() {
+    return refusedCount.get();
+  }
+
+  /**
+   * Stops taking submissions and lets the ones already taken finish (bounded wait), so every
+   * record that was accepted for writing is committed before the store closes.
+   */
+  @Override
+  public void close() {
+    validators.shutdown();
+    awaitQuietly(validators, "validator");
+    writer.shutdown();
+    awaitQuietly(writer, "writer");
+  }
+
+  private static void awaitQuietly(ThreadPoolExecutor pool, String what) {
+    try {
+      if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
+        log.warn("record {} threads still busy after 10 s; stopping them", what);
+        pool.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      pool.shutdownNow();
+    }
+  }
+
+  private static ThreadFactory threads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}
