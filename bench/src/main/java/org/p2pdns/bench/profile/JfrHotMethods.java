@@ -15,10 +15,12 @@ import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * Summarises the CPU samples ({@code jdk.ExecutionSample}) of a JFR recording: the methods where
- * the samples stopped (self time) and the methods on the stack of a sample (total time), each as
- * a share of all samples, and the same by thread. What {@code jfr print} shows one stack at a
- * time, counted, since async-profiler is not available here.
+ * Summarises the samples of a JFR recording, threads in Java code ({@code jdk.ExecutionSample})
+ * and threads in native code ({@code jdk.NativeMethodSample}) apart: the methods where the samples
+ * stopped (self) and the methods on the stack of a sample (total), each as a share of all samples
+ * of its kind, and the same by thread. What {@code jfr print} shows one stack at a time, counted,
+ * since async-profiler is not available here. JFR does not see time in the kernel or waiting for
+ * a CPU: read it next to the CPU times of the benchmark.
  *
  * <p>Usage: {@code JfrHotMethods RECORDING.jfr [TOP]}
  */
@@ -35,6 +37,14 @@ public final class JfrHotMethods {
   }
 
   static void summarise(Path recording, int top, PrintStream out) throws IOException {
+    summarise(recording, "jdk.ExecutionSample", "in Java code", top, out);
+    out.println();
+    summarise(recording, "jdk.NativeMethodSample", "in native code (system calls, waits)", top,
+        out);
+  }
+
+  static void summarise(Path recording, String eventType, String what, int top, PrintStream out)
+      throws IOException {
     Map<String, Integer> self = new HashMap<>();
     Map<String, Integer> total = new HashMap<>();
     Map<String, Integer> threads = new HashMap<>();
@@ -42,7 +52,7 @@ public final class JfrHotMethods {
     try (RecordingFile file = new RecordingFile(recording)) {
       while (file.hasMoreEvents()) {
         RecordedEvent e = file.readEvent();
-        if (!e.getEventType().getName().equals("jdk.ExecutionSample")) {
+        if (!e.getEventType().getName().equals(eventType)) {
           continue;
         }
         RecordedStackTrace st = e.getStackTrace();
@@ -64,7 +74,7 @@ public final class JfrHotMethods {
         threads.merge(thread == null ? "?" : thread.replaceAll("-\\d+$", "-N"), 1, Integer::sum);
       }
     }
-    out.printf("%,d execution samples%n", samples);
+    out.printf("%,d %s samples (%s)%n", samples, eventType, what);
     if (samples == 0) {
       return;
     }
