@@ -46,7 +46,12 @@ final class UdpQueryHandler extends SimpleChannelInboundHandler<DatagramPacket> 
       if (e != null) {
         log.error("answering a UDP query failed", e);
       } else if (bytes != null) {
-        ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), sender));
+        ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), sender))
+            .addListener(f -> {
+              if (!f.isSuccess()) {
+                log.debug("UDP answer to {} not sent: {}", sender, String.valueOf(f.cause()));
+              }
+            });
       }
     });
   }
