@@ -87,6 +87,9 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
   private final AtomicLong sessions = new AtomicLong();
   private final AtomicLong sessionsFailed = new AtomicLong();
   private final AtomicLong recordsSent = new AtomicLong();
+  /** Reconciliation messages and bytes, both directions, of every finished session. */
+  private final AtomicLong reconcileMessages = new AtomicLong();
+  private final AtomicLong reconcileBytes = new AtomicLong();
   private final AtomicLong recordsReceived = new AtomicLong();
   private final AtomicLong recordsStored = new AtomicLong();
   private volatile long peerHas = -1;
@@ -251,6 +254,8 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
     reply.ifPresent(b -> s.link.send(new PeerMessage.Reconcile(TYPE_STEP, b)));
     if (session.isDone()) {
       s.session = null;
+      reconcileMessages.addAndGet(session.messagesSent() + session.messagesReceived());
+      reconcileBytes.addAndGet(session.bytesSent() + session.bytesReceived());
       queueLacking(s, session);
       pump(s);
     }
@@ -402,11 +407,13 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
     long received = recordsReceived.get();
     long first = firstReceivedNanos;
     double seconds = (lastReceivedNanos - first) / 1e9;
-    long rate = received > 0 && seconds > 0 ? Math.round(received / seconds) : 0;
+    // One batch alone gives no interval to measure a rate over.
+    String rate = received > 0 && seconds > 0 ? Math.round(received / seconds) + "/s" : "-";
     return "held " + records.count() + ", peer has " + (peerHas < 0 ? "?" : peerHas)
         + ", received " + received + " (" + recordsStored.get() + " new), rate " + rate
-        + "/s; sent " + recordsSent.get() + "; sessions " + sessions.get() + " ("
-        + sessionsFailed.get() + " dropped)";
+        + "; sent " + recordsSent.get() + "; sessions " + sessions.get() + " ("
+        + sessionsFailed.get() + " dropped, " + reconcileMessages.get() + " messages, "
+        + reconcileBytes.get() + " bytes)";
   }
 
   @Override
