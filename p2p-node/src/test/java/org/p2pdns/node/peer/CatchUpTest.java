@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.p2pdns.common.config.Config;
 import org.p2pdns.common.crypto.Ed25519Keys;
 import org.p2pdns.common.peer.DialTarget;
+import org.p2pdns.common.peer.PeerMessage;
 import org.p2pdns.common.query.NodeClient;
 import org.p2pdns.common.query.NodeResponse;
 import org.p2pdns.common.record.SignedRecord;
@@ -159,6 +160,33 @@ class CatchUpTest {
       for (Node n : nodes) {
         n.close();
       }
+    }
+  }
+
+  @Test
+  void aPeerBreakingTheCatchUpProtocolIsPenalizedAndRecordsStayIntact() throws Exception {
+    Node a = start("a", List.of());
+    try (TestPeer raw = new TestPeer(tmp.resolve("raw"), Ed25519Keys.generate(),
+        net.networkId(), List.of(DialTarget.parse(pinned(a))), TestPeer.fast())) {
+      submitAll(a, claims(Ed25519Keys.generate(), "kept", 3));
+      await().atMost(WAIT).until(() -> raw.network.link(a.identity().nodeId()).isPresent());
+      PeerLink link = raw.network.link(a.identity().nodeId()).orElseThrow();
+      PeerScore score = a.peerNetwork().score();
+      // A step outside any session (the raw peer never answers a START), a batch of no records,
+      // an acknowledgement of nothing: each one costs the peer score.
+      List<PeerMessage.Reconcile> violations = List.of(
+          new PeerMessage.Reconcile(CatchUp.TYPE_STEP, new byte[] {1, 2}),
+          new PeerMessage.Reconcile(CatchUp.TYPE_RECORDS, new byte[2]),
+          new PeerMessage.Reconcile(CatchUp.TYPE_ACK, new byte[0]));
+      for (PeerMessage.Reconcile bad : violations) {
+        int before = score.score(raw.id());
+        assertThat(link.send(bad)).isTrue();
+        await().atMost(WAIT).until(() -> score.score(raw.id()) < before);
+      }
+      assertThat(a.records().count()).isEqualTo(3);
+      assertThat(a.catchUp().summary()).startsWith("held 3, ");
+    } finally {
+      a.close();
     }
   }
 
