@@ -23,6 +23,7 @@ import org.p2pdns.common.query.ControlKey;
 import org.p2pdns.node.identity.DataDirLock;
 import org.p2pdns.node.identity.NodeIdentity;
 import org.p2pdns.node.peer.DecayingPeerScore;
+import org.p2pdns.node.peer.CatchUp;
 import org.p2pdns.node.peer.NetworkPeerView;
 import org.p2pdns.node.peer.NodeTable;
 import org.p2pdns.node.peer.PeerIdentity;
@@ -77,6 +78,7 @@ public final class Node implements AutoCloseable {
   private NodeTable nodeTable;
   private PeerNetwork peerNetwork;
   private RecordGossip gossip;
+  private CatchUp catchUp;
 
   private Node(NodeConfig config, Clock clock) {
     this.config = config;
@@ -172,9 +174,12 @@ public final class Node implements AutoCloseable {
     gossip = new RecordGossip(records, peerNetwork);
     peerNetwork.addListener(gossip);
     records.addListener(gossip);
+    catchUp = CatchUp.start(records, identity.nodeId());
+    peerNetwork.addListener(catchUp);
     closeInReverse.add(() -> {
       records.removeListener(gossip);
       peerNetwork.close();
+      catchUp.close();
     });
     try {
       peerNetwork.start();
@@ -219,6 +224,9 @@ public final class Node implements AutoCloseable {
         config.network().suffixes()) + "; proof of work " + config.network().powBits()
         + " bits; record lifetime " + config.network().recordLifetime().toDays() + " days"));
     f.add(new NodeResponse.Field("records held", Integer.toString(records.count())));
+    if (catchUp != null) {
+      f.add(new NodeResponse.Field("catch-up", catchUp.summary()));
+    }
     f.add(new NodeResponse.Field("submissions", records.storedCount() + " stored, "
         + records.duplicateCount() + " duplicate, " + records.refusedCount() + " refused"));
     f.add(new NodeResponse.Field("data dir", config.dataDir().toString()));
@@ -241,6 +249,11 @@ public final class Node implements AutoCloseable {
   }
 
   /** The peer network (the bound peer address, links, known nodes). */
+  /** The catch-up service (set reconciliation with each peer when a link comes up). */
+  public CatchUp catchUp() {
+    return catchUp;
+  }
+
   public PeerNetwork peerNetwork() {
     return peerNetwork;
   }
