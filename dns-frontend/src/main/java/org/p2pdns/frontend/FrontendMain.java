@@ -91,7 +91,7 @@ public final class FrontendMain implements Callable<Integer> {
     try {
       config = FrontendConfig.fromConfig(buildConfig(), FrontendConfig.RESOLV_CONF);
     } catch (ConfigException e) {
-      System.err.println("dns-frontend: " + e.getMessage());
+      log.error("bad configuration: {}", e.getMessage());
       return 2;
     }
     Frontend frontend;

@@ -77,7 +77,7 @@ public final class NodeMain implements Callable<Integer> {
       config = NodeConfig.from(buildConfig(System.getenv()), Path.of(System.getProperty(
           "user.home")), Optional.ofNullable(readyFile));
     } catch (ConfigException e) {
-      System.err.println("p2p-node: " + e.getMessage());
+      log.error("bad configuration: {}", e.getMessage());
       return 2;
     }
     Node node;

@@ -15,7 +15,7 @@ import org.p2pdns.common.wire.WireWriter;
  * its identity key), so a relay can pass an announcement on but cannot change it. A newer
  * {@code issuedAt} replaces an older one.
  *
- * <p>Wire form (docs/protocol-peer.md): {@code u8 version=1, 32 public key, i64 issuedAt (Unix
+ * <p>Wire form (docs/protocol.md, part 3): {@code u8 version=1, 32 public key, i64 issuedAt (Unix
  * ms), u8 count, count x (u8 host length, host ASCII, u16 port), 64 signature}. The signature
  * covers {@code "p2pdns-node-announcement-v1" || network id || every byte before the signature},
  * so an announcement of one network never verifies in another.

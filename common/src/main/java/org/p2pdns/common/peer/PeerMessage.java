@@ -8,7 +8,7 @@ import org.p2pdns.common.crypto.NodeIds;
 import org.p2pdns.common.record.RecordCodec;
 
 /**
- * The messages of a peer link, one per frame (docs/protocol-peer.md). Immutable values; the
+ * The messages of a peer link, one per frame (docs/protocol.md, part 3). Immutable values; the
  * compact constructors enforce the same limits the decoder does, so a message that can be built
  * can be sent.
  */

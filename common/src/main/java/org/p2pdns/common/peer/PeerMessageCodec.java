@@ -11,7 +11,7 @@ import org.p2pdns.common.wire.WireWriter;
 
 /**
  * Peer messages to and from frame payloads: {@code u8 type, body}. The frame's length prefix is
- * the transport's business (a u32 before each payload, docs/protocol-peer.md); this codec sees one
+ * the transport's business (a u32 before each payload, docs/protocol.md, part 3); this codec sees one
  * payload at a time. Every length is checked against an explicit limit before anything is read.
  */
 public final class PeerMessageCodec {

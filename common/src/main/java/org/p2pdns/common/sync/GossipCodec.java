@@ -10,7 +10,7 @@ import org.p2pdns.common.wire.WireWriter;
  * Bytes of a {@link GossipMessage}: {@code u8 type} then the body. PUSH (1): {@code u8 hops,
  * u32 length, record bytes}; IHAVE (2): {@code u8 hops, u16 n (1..1024), n * 32-byte digests};
  * GRAFT (3): {@code u16 n (0..1024), n * 32-byte digests}; PRUNE (4): nothing. Trailing bytes are
- * refused. Layout: docs/protocol-sync.md.
+ * refused. Layout: docs/protocol.md, part 4.
  */
 public final class GossipCodec {
   /** Larger than any record a network allows; the record's own rules cap it further. */

@@ -13,7 +13,7 @@ import java.time.Duration;
  *     crashed tree node's subtree waits longer. In the simulation (50-100 ms links) 250 ms gave
  *     1.75 copies per node and 1.1 s to 99.9% at 1,000 nodes; 500 ms gave 1.00 copies and 0.62 s
  *     at 1,000 but 1.29 copies and 1.57 s at 10,000; 750 ms gave 1.00 copies at both (0.62 s,
- *     0.82 s). See docs/performance-sync.md
+ *     0.82 s). See docs/performance.md
  * @param retryTimeout how long to wait for a graft's answer before grafting the next announcer
  * @param maxMissing the most announced-but-missing records tracked at once (the rest are left to
  *     catch-up by reconciliation), so a peer's announcements cannot grow memory without bound

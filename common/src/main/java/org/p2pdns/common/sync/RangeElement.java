@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * One range of a reconciliation message. Ranges are contiguous: each covers [the previous
  * element's upper bound (or {@link Bound#ZERO}), its own upper bound), and the last one ends at
- * {@link Bound#INFINITY}. Layout of each kind: docs/protocol-sync.md.
+ * {@link Bound#INFINITY}. Layout of each kind: docs/protocol.md, part 4.
  */
 public sealed interface RangeElement
     permits RangeElement.Skip, RangeElement.Sums, RangeElement.Ids, RangeElement.Need,

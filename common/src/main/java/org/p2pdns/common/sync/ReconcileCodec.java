@@ -11,7 +11,7 @@ import org.p2pdns.common.wire.WireWriter;
  * Bytes of a {@link ReconcileMessage}: {@code u8 version, varint senderTotal}, then elements of
  * {@code bound, u8 type, payload} until the element whose bound is infinity, which must end the
  * message. Bounds share their leading bytes with the previous bound. Full layout:
- * docs/protocol-sync.md.
+ * docs/protocol.md, part 4.
  */
 public final class ReconcileCodec {
   public static final int VERSION = 1;

@@ -26,7 +26,7 @@ import org.p2pdns.common.wire.MalformedException;
  * is plain state, not thread-safe.
  *
  * <p>The item set may change between messages; a range whose answer no longer fits is simply
- * split again. Each rule and the message layout: docs/protocol-sync.md.
+ * split again. Each rule and the message layout: docs/protocol.md, part 4.
  */
 public final class ReconcileSession {
   /** A range this side holds at most this many items of is answered with its whole tag list. */

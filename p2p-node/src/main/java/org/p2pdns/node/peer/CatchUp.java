@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * per link at a time. Records arrive in CATCHUP_RECORDS batches, each acknowledged once the
  * receiver's record service has decided all of it, with at most {@link #WINDOW} batches
  * unacknowledged: that paces the sender to the receiver's validation and disk, so the link never
- * queues enough to be closed as SLOW. Layout: docs/protocol-peer.md, "Catch-up".
+ * queues enough to be closed as SLOW. Layout: docs/protocol.md, 3.8a "Catch-up".
  *
  * <p>All session and item-set state lives on one thread of its own; Netty loops and the record
  * writer only hand it work.

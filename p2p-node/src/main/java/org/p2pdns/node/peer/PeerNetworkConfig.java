@@ -9,7 +9,7 @@ import org.p2pdns.common.peer.PeerAddress;
 
 /**
  * Settings of the peer network, immutable and checked once when built (in {@code main}). The
- * defaults are the documented limits of docs/protocol-peer.md.
+ * defaults are the documented limits of docs/protocol.md, part 3.
  *
  * @param listenHost address to bind ("0.0.0.0" for every interface)
  * @param listenPort TCP port; 0 picks a free one (read it back from {@link PeerNetwork#boundAddress})
