@@ -45,7 +45,7 @@ p2pdns_ensure_built() {
     for m in "${stale[@]}"; do
       # Someone else may have built it while this one waited for the lock.
       if p2pdns_stale "$m"; then
-        cd "$P2PDNS_ROOT" && mvn -q -B -DskipTests -pl "$modules" -am package >&2 \
+        cd "$P2PDNS_ROOT" && mvn -q -B -Dstyle.color=never -DskipTests -pl "$modules" -am package >&2 \
           || { echo "p2pdns: the build failed (see the Maven output above)" >&2; exit 1; }
         break
       fi
