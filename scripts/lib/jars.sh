@@ -34,6 +34,9 @@ p2pdns_ensure_built() {
   mkdir -p "$P2PDNS_ROOT/target"
   echo "building $modules (mvn -q -B -DskipTests package; the first build downloads dependencies)..." >&2
   (
+    # Build output is for every user of the checkout (a systemd unit runs as its own user), even
+    # when the caller keeps a strict umask for its data.
+    umask 022
     # One build at a time in this tree: two scripts started together must not race in target/.
     if command -v flock >/dev/null 2>&1; then
       exec 9>"$P2PDNS_ROOT/target/.build.lock"
@@ -42,7 +45,7 @@ p2pdns_ensure_built() {
     for m in "${stale[@]}"; do
       # Someone else may have built it while this one waited for the lock.
       if p2pdns_stale "$m"; then
-        cd "$P2PDNS_ROOT" && mvn -q -B -DskipTests -pl "$modules" -am package >&2 \
+        cd "$P2PDNS_ROOT" && mvn -q -B -Dstyle.color=never -DskipTests -pl "$modules" -am package >&2 \
           || { echo "p2pdns: the build failed (see the Maven output above)" >&2; exit 1; }
         break
       fi
