@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.p2pdns.cli.CliException;
 import org.p2pdns.common.network.NetworkParams;
+import org.p2pdns.common.query.ControlKey;
 import org.p2pdns.common.query.NodeClient;
 import org.p2pdns.common.query.NodeErrorException;
 import org.p2pdns.common.query.NodeResponse;
@@ -20,6 +21,8 @@ import org.p2pdns.common.wire.MalformedException;
  * (exit 1).
  */
 public final class NodeSession implements AutoCloseable {
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
+
   private final NodeClient client;
   private final Duration timeout;
 
@@ -77,6 +80,22 @@ public final class NodeSession implements AutoCloseable {
 
   public NodeResponse.Nodes nodes() throws CliException {
     return await(client.nodes());
+  }
+
+  /** Asks the node to dial a peer; a dial may take up to the peer handshake deadline. */
+  public NodeResponse.Connect connect(String target, ControlKey key) throws CliException {
+    Duration wait = timeout.compareTo(CONNECT_TIMEOUT) > 0 ? timeout : CONNECT_TIMEOUT;
+    try {
+      return client.connect(target, key, wait).get(wait.toMillis() + 1_000,
+          TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CliException.unreachable("interrupted while waiting for the node at " + endpoint());
+    } catch (TimeoutException e) {
+      throw unreachable();
+    } catch (ExecutionException e) {
+      return await(CompletableFuture.failedFuture(e.getCause()));
+    }
   }
 
   private <T> T await(CompletableFuture<T> answer) throws CliException {
