@@ -154,6 +154,19 @@ class CommandsTest {
   }
 
   @Test
+  void connectChecksItsTargetAndNeedsTheControlKey() throws Exception {
+    CliRun.Result badTarget = cli.run("--node", node.endpoint(), "connect", "not-a-peer");
+    assertThat(badTarget.code()).isEqualTo(2);
+    assertThat(badTarget.err()).contains("HOST:PORT or ID@HOST:PORT");
+    CliRun.Result noKey = cli.run("--node", node.endpoint(), "--set",
+        "node.data-dir=" + home.resolve("no-node-here"), "connect", "127.0.0.1:8001");
+    assertThat(noKey.code()).isEqualTo(2);
+    assertThat(noKey.err()).contains(home.resolve("no-node-here").resolve("control.key")
+        .toString());
+    assertThat(node.submissions()).isZero();
+  }
+
+  @Test
   void anUnreachableNodeIsExitCode3NamingTheEndpoint() throws Exception {
     node.silent(true);
     CliRun.Result r = cli.run("--node", node.endpoint(), "--set", "cli.timeout=300ms",
