@@ -71,7 +71,7 @@ public final class WriteAndLookupThroughput {
 
       try (QueryServer server = new QueryServer(context, "tcp://127.0.0.1:*", service,
           new QueryServer.Facts("x", net.params().encode(), 1, feed.endpoint(), "measure"),
-          List::of, PeerView.notRunning("x", "0.0.0.0:8001"));
+          List::of, new org.p2pdns.node.testing.LonePeerView("x", "0.0.0.0:8001"));
           QueryClient ready = new QueryClient(server.endpoint());
           ZContext clientContext = new ZContext(1)) {
         ZMQ.Socket dealer = clientContext.createSocket(SocketType.DEALER);

@@ -1,12 +1,14 @@
 package org.p2pdns.node.query;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.p2pdns.common.query.NodeRequest;
 import org.p2pdns.common.query.NodeResponse;
 
 /**
  * What the query server reports about other nodes (the Nodes request and the peers line of
- * Status). The peer-to-peer layer provides the real one; until it runs, {@link #notRunning} says
- * so honestly: the node knows only itself.
+ * Status), and where it hands a Connect request. The peer-to-peer layer provides it
+ * ({@code org.p2pdns.node.peer.NetworkPeerView}); the query server does not depend on Netty.
  */
 public interface PeerView {
   /** The nodes this node knows, itself first. */
@@ -19,28 +21,5 @@ public interface PeerView {
    * Answers a Connect request (checks its control-key signature, dials): the response to send,
    * a {@link NodeResponse.Connect} or an {@link NodeResponse.Error} (UNAUTHORIZED).
    */
-  default java.util.concurrent.CompletableFuture<NodeResponse> connect(
-      org.p2pdns.common.query.NodeRequest.Connect request) {
-    return java.util.concurrent.CompletableFuture.completedFuture(new NodeResponse.Error(
-        request.requestId(), NodeResponse.ErrorCode.UNSUPPORTED, "no peer layer is running"));
-  }
-
-  /** The view of a node without a peer layer: itself, at its configured peer address. */
-  static PeerView notRunning(String selfNodeId, String listenAddress) {
-    NodeResponse.NodeEntry self =
-        new NodeResponse.NodeEntry(selfNodeId, listenAddress,
-        "self (peer listener not running yet)", 0, 0);
-    return new PeerView() {
-      @Override
-      public List<NodeResponse.NodeEntry> knownNodes() {
-        return List.of(self);
-      }
-
-      @Override
-      public String peeringSummary() {
-        return "not running yet: this node holds only records submitted to it (no peer "
-            + "listener at " + listenAddress + ", no peers)";
-      }
-    };
-  }
+  CompletableFuture<NodeResponse> connect(NodeRequest.Connect request);
 }
