@@ -3,6 +3,7 @@ package org.p2pdns.cli;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import org.p2pdns.common.config.Config;
 
 /**
  * What the CLI takes from the world around it, gathered once in {@code main} so that tests can
@@ -19,7 +20,7 @@ public record CliEnvironment(Map<String, String> env, Path home, Clock clock, Te
   }
 
   public static CliEnvironment system() {
-    return new CliEnvironment(System.getenv(), Path.of(System.getProperty("user.home")),
-        Clock.systemUTC(), Terminal.system());
+    Map<String, String> env = System.getenv();
+    return new CliEnvironment(env, Config.userHome(env), Clock.systemUTC(), Terminal.system());
   }
 }

@@ -74,8 +74,8 @@ public final class NodeMain implements Callable<Integer> {
   public Integer call() {
     NodeConfig config;
     try {
-      config = NodeConfig.from(buildConfig(System.getenv()), Path.of(System.getProperty(
-          "user.home")), Optional.ofNullable(readyFile));
+      config = NodeConfig.from(buildConfig(System.getenv()), Config.userHome(System.getenv()),
+          Optional.ofNullable(readyFile));
     } catch (ConfigException e) {
       log.error("bad configuration: {}", e.getMessage());
       return 2;

@@ -81,6 +81,16 @@ public final class Config {
     return List.copyOf(out);
   }
 
+  /**
+   * The home directory that {@code ~/} means: {@code $HOME} when set, as the scripts and the
+   * shell read it, else the JVM's {@code user.home} (from the password database).
+   */
+  public static Path userHome(Map<String, String> env) {
+    String home = env.get("HOME");
+    return home != null && !home.isBlank() ? Path.of(home)
+        : Path.of(System.getProperty("user.home"));
+  }
+
   /** A path; a leading {@code ~/} is the user's home directory. */
   public Path getPath(ConfigKey key, Path home) {
     return expandHome(get(key).trim(), home);
