@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.p2pdns.common.query.NodeQueryCodec;
 import org.p2pdns.common.query.NodeRequest;
@@ -28,11 +30,13 @@ public final class RecordSubmitter implements AutoCloseable {
   private static final int MAX_ATTEMPTS = 20;
   private static final long RETRY_PAUSE_NANOS = Duration.ofMillis(50).toNanos();
   private static final int POLL_MILLIS = 50;
+  private static final int HANDSHAKE_MILLIS = 500;
   private static final int MAX_SAMPLES = 5;
   private static final long INFO_REQUEST_ID = 0;
 
   private final ZContext context;
   private final ZMQ.Socket socket;
+  private final CountDownLatch handshakeDone = new CountDownLatch(1);
   private final int window;
   private final Duration stallTimeout;
 
@@ -53,15 +57,27 @@ public final class RecordSubmitter implements AutoCloseable {
     socket.setRcvHWM(window * 2);
     socket.setSendTimeOut((int) Math.min(Integer.MAX_VALUE, stallTimeout.toMillis()));
     socket.setReceiveTimeOut(POLL_MILLIS);
+    // As NodeClient does: send nothing before the ZMTP handshake is done (JeroMQ 0.6 was seen to
+    // lose what a fresh DEALER sends earlier), and retry a handshake that hangs.
+    socket.setHandshakeIvl(HANDSHAKE_MILLIS);
+    socket.setEventHook(event -> handshakeDone.countDown(), ZMQ.EVENT_HANDSHAKE_PROTOCOL);
     socket.connect(endpoint);
   }
 
   /** The node's Info answer, or empty when it does not answer within {@code timeout}. */
   public Optional<NodeResponse.Info> info(Duration timeout) throws MalformedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      if (!handshakeDone.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        return Optional.empty();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
     if (!socket.send(NodeQueryCodec.encode(new NodeRequest.Info(INFO_REQUEST_ID)), 0)) {
       return Optional.empty();
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() - deadline < 0) {
       byte[] frame = socket.recv(0);
       if (frame == null) {
