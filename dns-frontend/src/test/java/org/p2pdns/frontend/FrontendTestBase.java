@@ -11,7 +11,7 @@ import org.p2pdns.common.crypto.Ed25519Keys;
 import org.p2pdns.common.query.NodeResponse.LookupStatus;
 import org.p2pdns.common.record.SignedRecord;
 import org.p2pdns.common.testing.TestNetwork;
-import org.p2pdns.frontend.testing.MutableClock;
+import org.p2pdns.common.testing.MutableClock;
 import org.p2pdns.frontend.testing.TestDnsServer;
 import org.p2pdns.frontend.testing.TestNode;
 import org.xbill.DNS.DClass;

@@ -26,7 +26,7 @@ import org.p2pdns.common.testing.TestNetwork;
 import org.p2pdns.common.wire.WireWriter;
 import org.p2pdns.node.records.RecordService;
 import org.p2pdns.node.store.RecordStore;
-import org.p2pdns.node.testing.MutableClock;
+import org.p2pdns.common.testing.MutableClock;
 import org.p2pdns.node.testing.QueryClient;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;

@@ -21,7 +21,7 @@ import org.p2pdns.common.record.RefusalReason;
 import org.p2pdns.common.record.SignedRecord;
 import org.p2pdns.common.testing.TestNetwork;
 import org.p2pdns.node.store.RecordStore;
-import org.p2pdns.node.testing.MutableClock;
+import org.p2pdns.common.testing.MutableClock;
 
 class RecordServiceTest {
   private static final long NOW = 1_790_000_000L;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.p2pdns.common.crypto.Ed25519Keys;
 import org.p2pdns.common.record.SignedRecord;
 import org.p2pdns.common.testing.TestNetwork;
-import org.p2pdns.node.testing.MutableClock;
+import org.p2pdns.common.testing.MutableClock;
 
 class RecordStoreTest {
   private static final long NOW = 1_790_000_000L;

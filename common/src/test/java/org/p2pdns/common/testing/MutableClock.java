@@ -1,4 +1,4 @@
-package org.p2pdns.node.testing;
+package org.p2pdns.common.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,12 +6,21 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves by hand, for expiry and uptime. */
+/** A clock the test moves by hand, for TTLs, expiry and uptime. */
 public final class MutableClock extends Clock {
   private volatile Instant now;
 
+  /** Starts at the real time. */
+  public MutableClock() {
+    this(Instant.now());
+  }
+
   public MutableClock(long epochSecond) {
-    this.now = Instant.ofEpochSecond(epochSecond);
+    this(Instant.ofEpochSecond(epochSecond));
+  }
+
+  private MutableClock(Instant start) {
+    this.now = start;
   }
 
   public void advance(Duration d) {
