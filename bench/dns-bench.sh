@@ -5,21 +5,25 @@
 #   bench/dns-bench.sh [--names N] [--duration S] [--pow-bits B] [--no-build] [--profile]
 #                      [--knot-only] [--keep]
 #
-# One command: builds (mvn -q -DskipTests package), starts a node and a front-end in a temp data
-# dir on loopback ports (ready files give the real ports), loads N signed names into the node,
-# starts Knot (knotd) with the same names, and runs dnsperf against both:
-#   - network names, cached       (front-end cache)          vs Knot, same query file
-#   - network names, not cached   (each name asked once, first time: front-end -> node)
+# One command: builds (mvn -q -DskipTests package), starts a node (data dir in /dev/shm) and a
+# front-end from their jars on loopback ports (ready files give the real ports), loads N signed
+# names into the node (org.p2pdns.bench.load.RecordLoader), starts Knot (knotd, one worker) with
+# the same names, and runs dnsperf against both:
+#   - network names, cached       (front-end cache)                    vs Knot, same query file
+#   - network names, first query  (each asked once, never before: front-end -> node)
+#   - network names, cache off    (a second front-end, frontend.cache-size=0: every query -> node)
 #   - forwarded names, TTL 0      (every query front-end -> Knot as upstream) vs Knot direct
-#   - forwarded names, cacheable  (front-end cache of upstream answers)
+#   - forwarded names, TTL 3600   (front-end cache of upstream answers)
 # UDP at -c 4 -q 100, -c 4 -q 500, -c 16 -q 1000 (best kept), TCP at -m tcp -c 16 -q 500,
-# latency at -Q 10000 (p50/p99/p99.9 from dnsperf -v per-query latencies).
-# Pinning as shared/PERFORMANCE.md: the server side on CPU 1 (Knot; the front-end JVM and the
-# node JVM too), dnsperf on CPU 0. Every dnsperf run is bounded (-l DURATION); everything this
-# script starts is stopped on exit. Results: bench/out/<UTC time>/ (summary.txt, raw outputs).
+# latency at -Q 10000 (p50/p99/p99.9 from dnsperf -v per-query latencies), and for every run the
+# server side's CPU time per answered query (from /proc). Pinning as shared/PERFORMANCE.md: the
+# server side on CPU 1 (Knot, the front-end JVM, the node JVM after loading), dnsperf on CPU 0.
+# Every dnsperf run is bounded (-l DURATION); everything this script starts is stopped on exit.
+# Results: bench/out/<UTC time>/ (summary.txt, results.tsv, raw outputs). Method and figures:
+# docs/performance.md.
 #
 # --knot-only: no build, no node, no front-end: Knot alone against the same files (checks the
-#   harness). --profile: the front-end runs with JFR; its hot methods are printed at the end (the
+#   harness). --profile: the front-ends run with JFR; their hot methods are printed at the end (the
 #   figures of a profiled run are not the ones to quote). --keep: keep the temp dir.
 set -euo pipefail
 
@@ -43,7 +47,7 @@ SERVER_CPU=1
 CLIENT_CPU=0
 JVM_HEAP=${BENCH_JVM_HEAP:-1g}
 
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
