@@ -139,15 +139,7 @@ public final class P2pdnsMain implements Callable<Integer> {
   public Config config() throws CliException {
     if (config == null) {
       try {
-        Config.Builder b = Config.builder();
-        if (configFile != null) {
-          b.file(configFile);
-        }
-        b.environment(environment.env());
-        for (String s : sets) {
-          b.setAssignment(s);
-        }
-        config = b.build();
+        config = Config.layered(configFile, environment.env(), sets).build();
       } catch (ConfigException e) {
         throw CliException.usage(e.getMessage(), e);
       }

@@ -65,14 +65,7 @@ public final class FrontendMain implements Callable<Integer> {
 
   /** Defaults, then the file, then the environment, then --set, then the named flags. */
   Config buildConfig() throws ConfigException {
-    Config.Builder b = Config.builder();
-    if (configFile != null) {
-      b.file(configFile);
-    }
-    b.environment(System.getenv());
-    for (String a : assignments) {
-      b.setAssignment(a);
-    }
+    Config.Builder b = Config.layered(configFile, System.getenv(), assignments);
     if (listen != null) {
       b.set(ConfigKeys.FRONTEND_LISTEN.name(), listen);
     }

@@ -102,14 +102,7 @@ public final class NodeMain implements Callable<Integer> {
 
   /** The layers in order; a later layer wins. */
   Config buildConfig(Map<String, String> environment) throws ConfigException {
-    Config.Builder b = Config.builder();
-    if (configFile != null) {
-      b.file(configFile);
-    }
-    b.environment(environment);
-    for (String a : assignments) {
-      b.setAssignment(a);
-    }
+    Config.Builder b = Config.layered(configFile, environment, assignments);
     setIfGiven(b, ConfigKeys.NODE_DATA_DIR.name(), dataDir);
     setIfGiven(b, ConfigKeys.NODE_LISTEN.name(), listen);
     setIfGiven(b, ConfigKeys.NODE_CONTROL.name(), control);

@@ -36,6 +36,24 @@ public final class Config {
     return new Builder();
   }
 
+  /**
+   * The layers every program applies, in their order: defaults, then {@code file} (if not
+   * null), then the environment, then {@code --set} assignments. The program's own flags go on
+   * top of the returned builder.
+   */
+  public static Builder layered(Path file, Map<String, String> environment,
+      List<String> assignments) throws ConfigException {
+    Builder b = builder();
+    if (file != null) {
+      b.file(file);
+    }
+    b.environment(environment);
+    for (String a : assignments) {
+      b.setAssignment(a);
+    }
+    return b;
+  }
+
   public String get(ConfigKey key) {
     String v = values.get(key.name());
     if (v == null) {
