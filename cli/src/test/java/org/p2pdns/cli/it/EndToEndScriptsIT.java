@@ -3,28 +3,24 @@ package org.p2pdns.cli.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import static org.p2pdns.cli.it.DnsQueries.answers;
+
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xbill.DNS.DClass;
+import org.p2pdns.cli.it.DnsQueries.Server;
+import org.p2pdns.cli.it.ScriptProcesses.Run;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
-import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
-import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
 /**
@@ -38,81 +34,24 @@ class EndToEndScriptsIT {
   @TempDir
   Path tmp;
 
-  private final Path root = repositoryRoot();
+  private ScriptProcesses scripts;
 
-  private record Run(int code, String out, String err) {
-    @Override
-    public String toString() {
-      return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
-    }
-  }
-
-  private static Path repositoryRoot() {
-    Path p = Path.of("").toAbsolutePath();
-    for (int i = 0; i < 5 && p != null; i++, p = p.getParent()) {
-      if (Files.isRegularFile(p.resolve("scripts/p2pdns-up"))) {
-        return p;
-      }
-    }
-    throw new IllegalStateException("no scripts/p2pdns-up above " + Path.of("").toAbsolutePath());
+  @BeforeEach
+  void setUp() {
+    scripts = new ScriptProcesses(tmp);
   }
 
   private Run script(String name, String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(root.resolve("scripts").resolve(name).toString());
-    command.addAll(Arrays.asList(args));
-    Path out = Files.createTempFile(tmp, name, ".out");
-    Path err = Files.createTempFile(tmp, name, ".err");
-    ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-        .redirectOutput(out.toFile()).redirectError(err.toFile());
-    pb.environment().put("HOME", tmp.toString());
-    pb.environment().put("P2PDNS_START_TIMEOUT", "120");
-    pb.environment().remove("P2PDNS_PASSPHRASE");
-    Process p = pb.start();
-    if (!p.waitFor(SCRIPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      throw new AssertionError(name + " did not finish within " + SCRIPT_TIMEOUT + ": "
-          + Files.readString(err));
-    }
-    return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    return scripts.run(SCRIPT_TIMEOUT, name, args);
   }
 
   private Map<String, String> ready(Path data, String which) throws IOException {
-    return Files.readAllLines(data.resolve(which + ".ready"), StandardCharsets.UTF_8).stream()
-        .filter(l -> l.contains("="))
-        .collect(Collectors.toMap(l -> l.substring(0, l.indexOf('=')),
-            l -> l.substring(l.indexOf('=') + 1)));
+    return ScriptProcesses.readReady(data.resolve(which + ".ready"))
+        .orElseThrow(() -> new AssertionError("no " + which + ".ready in " + data));
   }
 
-  /**
-   * The front-end's answer. A SERVFAIL is asked again (bounded): the front-end gives the node
-   * only frontend.node-timeout (80 ms) before it answers SERVFAIL, and a busy shared CI machine
-   * can exceed that; what is checked here is the answer once the node has replied.
-   */
-  private static Message query(int port, boolean tcp, String name, int type) throws IOException {
-    Message[] last = new Message[1];
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
-        .ignoreExceptions().until(() -> {
-          last[0] = queryOnce(port, tcp, name, type);
-          return last[0].getRcode() != Rcode.SERVFAIL;
-        });
-    return last[0];
-  }
-
-  private static Message queryOnce(int port, boolean tcp, String name, int type)
-      throws IOException {
-    SimpleResolver resolver = new SimpleResolver(InetAddress.getLoopbackAddress());
-    resolver.setPort(port);
-    resolver.setTCP(tcp);
-    resolver.setTimeout(Duration.ofSeconds(5));
-    return resolver.send(Message.newQuery(Record.newRecord(Name.fromString(name + "."), type,
-        DClass.IN)));
-  }
-
-  private static List<String> answers(Message m) {
-    return m.getSection(Section.ANSWER).stream().map(Record::rdataToString)
-        .collect(Collectors.toList());
+  private static Message query(int port, boolean tcp, String name, int type) {
+    return DnsQueries.query(new Server(InetAddress.getLoopbackAddress(), port), tcp, name, type);
   }
 
   private static int dnsPort(Map<String, String> frontendReady) {
