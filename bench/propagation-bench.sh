@@ -5,7 +5,7 @@
 #
 #   bench/propagation-bench.sh [--nodes N] [--records M] [--warmup W] [--seeds K] [--pow-bits B]
 #                              [--heap SIZE] [--gap DURATION] [--disk] [--no-build] [--keep]
-#                              [--profile]
+#                              [--java-opts OPTS] [--profile]
 #
 # One command: builds (mvn -q -DskipTests -pl p2p-node,bench -am package), starts N nodes
 # (default 20) with scripts/p2p-node, node i on 127.0.0.(i+1) with a peer port it picks itself,
@@ -14,12 +14,13 @@
 # seeds, default 3) bootstrap to node 1; every other node bootstraps to the K seeds (their ids
 # pinned). Then org.p2pdns.bench.net.PropagationBenchmark waits until every node is linked to
 # every other, subscribes to every change feed, submits W warm-up and M measured pre-signed claims
-# (default 10 and 100, network.pow-bits=B, default 4) one after another at random nodes, and
+# (default 500, 20 at a time, and 100, network.pow-bits=B, default 4) one after another at random nodes, and
 # reports p50/p95/max of "present at all nodes" and the share within 1 s.
 #
 # Data dirs are in /dev/shm unless --disk (the nodes commit with fsync; N nodes sharing one disk
 # is not what N machines do). Everything started is stopped on exit and on Ctrl-C (TERM, then KILL
 # after 10 s). Results: bench/out/propagation-<UTC time>/ (summary.txt, records.tsv, node logs).
+# --java-opts: more JVM options for every node (e.g. -XX:TieredStopAtLevel=1).
 # --keep: keep the data dirs. --profile: node 1 runs with JFR; its hot methods are printed at the
 # end (org.p2pdns.bench.profile.JfrHotMethods; the figures of a profiled run are not the ones to
 # quote).
@@ -28,7 +29,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 NODES=20
 RECORDS=100
-WARMUP=10
+WARMUP=500
 SEEDS=3
 POW_BITS=4
 HEAP=64m
@@ -37,6 +38,7 @@ DISK=0
 BUILD=1
 KEEP=0
 PROFILE=0
+JAVA_OPTS_EXTRA=""
 
 usage() { sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; }
 
@@ -53,6 +55,7 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0; shift ;;
     --keep) KEEP=1; shift ;;
     --profile) PROFILE=1; shift ;;
+    --java-opts) JAVA_OPTS_EXTRA=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "propagation-bench: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
@@ -121,7 +124,7 @@ done
 # --- nodes -------------------------------------------------------------------------------------
 # start_node I BOOTSTRAP: node I in the background through the real script; sets STARTED_PID.
 start_node() {
-  local i=$1 bootstrap=$2 args opts="-Xmx$HEAP -XX:+UseSerialGC"
+  local i=$1 bootstrap=$2 args opts="-Xmx$HEAP -XX:+UseSerialGC $JAVA_OPTS_EXTRA"
   if [ "$PROFILE" -eq 1 ] && [ "$i" -eq 1 ]; then
     opts="$opts -XX:StartFlightRecording=filename=$OUT/node1.jfr,settings=profile,dumponexit=true"
   fi
@@ -198,7 +201,7 @@ for pid in "${PIDS[@]}"; do
   RSS_KB=$((RSS_KB + ${r:-0}))
 done
 {
-  echo "command: bench/propagation-bench.sh --nodes $NODES --records $RECORDS --warmup $WARMUP --seeds $SEEDS --pow-bits $POW_BITS --heap $HEAP --gap $GAP$([ "$DISK" -eq 1 ] && echo ' --disk')"
+  echo "command: bench/propagation-bench.sh --nodes $NODES --records $RECORDS --warmup $WARMUP --seeds $SEEDS --pow-bits $POW_BITS --heap $HEAP --gap $GAP$([ "$DISK" -eq 1 ] && echo ' --disk')${JAVA_OPTS_EXTRA:+ --java-opts '$JAVA_OPTS_EXTRA'}"
   echo "data dirs: $WORK ($([ "$DISK" -eq 1 ] && echo disk || echo memory))"
   echo "load average before: $LOAD_BEFORE; after: $LOAD_AFTER; $(nproc) CPUs"
   echo "node processes: $NODES, resident memory together $((RSS_KB / 1024)) MB"
