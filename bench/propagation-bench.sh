@@ -186,13 +186,19 @@ cat >"$WORK/logback.xml" <<'LOGBACK'
   <root level="WARN"><appender-ref ref="err"/></root>
 </configuration>
 LOGBACK
-set +e
+# In the background and waited for: a TERM to this script then stops it at once (bash runs a
+# trap only after a foreground command has finished).
 java -Xmx256m -Dlogback.configurationFile="$WORK/logback.xml" -cp "$ROOT/bench/target/bench.jar:$ROOT/bench/target/lib/*" \
   org.p2pdns.bench.net.PropagationBenchmark --records "$RECORDS" --warmup "$WARMUP" \
   --gap "$GAP" --set "network.pow-bits=$POW_BITS" --out "$OUT/records.tsv" "${READY[@]}" \
-  | tee "$OUT/benchmark.txt"
-RC=${PIPESTATUS[0]}
-set -e
+  >"$OUT/benchmark.txt" 2>&1 &
+BENCH_PID=$!
+PIDS+=("$BENCH_PID")
+tail -n +1 -f --pid="$BENCH_PID" "$OUT/benchmark.txt" &
+TAIL_PID=$!
+RC=0
+wait "$BENCH_PID" || RC=$?
+wait "$TAIL_PID" || true
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 RSS_KB=0
