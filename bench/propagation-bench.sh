@@ -13,9 +13,10 @@
 # (-Xmx$HEAP -XX:+UseSerialGC through P2PDNS_JAVA_OPTS). Node 1 starts first; nodes 2..K (the
 # seeds, default 3) bootstrap to node 1; every other node bootstraps to the K seeds (their ids
 # pinned). Then org.p2pdns.bench.net.PropagationBenchmark waits until every node is linked to
-# every other, subscribes to every change feed, submits W warm-up and M measured pre-signed claims
-# (default 500, 20 at a time, and 100, network.pow-bits=B, default 4) one after another at random nodes, and
-# reports p50/p95/max of "present at all nodes" and the share within 1 s.
+# every other, subscribes to every change feed, submits W warm-up claims (default 500, 20 at a
+# time) and then M measured ones (default 100) one after another at random nodes, all pre-signed
+# with network.pow-bits=B (default 4), and reports p50/p95/max of "present at all nodes" and the
+# share within 1 s.
 #
 # Data dirs are in /dev/shm unless --disk (the nodes commit with fsync; N nodes sharing one disk
 # is not what N machines do). Everything started is stopped on exit and on Ctrl-C (TERM, then KILL
