@@ -23,12 +23,15 @@ import org.p2pdns.node.records.SubmitResult;
  * real TLS link on 127.0.0.1, test network of 6 proof-of-work bits) and catches up; prints the
  * time from start of the new node to holding every record, and the rate. Then a lagging node
  * that holds all but DIFF of them links up and catches up: time and reconciliation traffic.
+ * The new node votes with one peer (node.bootstrap-peers 1: the listing, fetch by digest and
+ * checks of docs/protocol.md 3.8b); the holder and the lagging node have a history and do not.
  * Arguments: RECORDS [DIFF].
  */
 public final class CatchUpThroughput {
   private CatchUpThroughput() {}
 
-  private static Node start(Path dir, List<String> bootstrap) throws Exception {
+  /** {@code votePeers}: node.bootstrap-peers (0: the node takes records as they come). */
+  private static Node start(Path dir, List<String> bootstrap, int votePeers) throws Exception {
     Files.createDirectories(dir);
     Config config = Config.builder()
         .set("node.data-dir", dir.toString())
@@ -37,6 +40,7 @@ public final class CatchUpThroughput {
         .set("node.feed", "tcp://127.0.0.1:*")
         .set("node.bootstrap", String.join(",", bootstrap))
         .set("network.pow-bits", Integer.toString(TestNetwork.TEST_POW_BITS))
+        .set("node.bootstrap-peers", Integer.toString(votePeers))
         .build();
     return Node.start(NodeConfig.from(config, dir, Optional.empty()), Clock.systemUTC());
   }
@@ -53,13 +57,13 @@ public final class CatchUpThroughput {
       String name = "c" + i + ".p2p";
       all.add(net.claim(key, name, now, TestNetwork.rrs(name + ".", "@ 300 IN A 192.0.2.1")));
     }
-    try (Node holder = start(tmp.resolve("holder"), List.of())) {
+    try (Node holder = start(tmp.resolve("holder"), List.of(), 0)) {
       submitAll(holder, all);
       System.out.println("holder has " + holder.records().count() + " records");
       String pinned = holder.identity().nodeId() + "@127.0.0.1:"
           + holder.peerNetwork().boundAddress().getPort();
       long t0 = System.nanoTime();
-      try (Node fresh = start(tmp.resolve("fresh"), List.of(pinned))) {
+      try (Node fresh = start(tmp.resolve("fresh"), List.of(pinned), 1)) {
         long deadline = t0 + TimeUnit.MINUTES.toNanos(10);
         while (fresh.records().count() < n && System.nanoTime() < deadline) {
           Thread.sleep(20);
@@ -68,9 +72,10 @@ public final class CatchUpThroughput {
         int got = fresh.records().count();
         System.out.printf("new node: %d of %d records in %.2f s (%.0f records/s, from node "
             + "start)%n", got, n, s, got / s);
+        System.out.println("bootstrap: " + fresh.bootstrap().map(b -> b.summary()).orElse("-"));
         System.out.println("catch-up status: " + fresh.catchUp().summary());
       }
-      try (Node lagging = start(tmp.resolve("lagging"), List.of())) {
+      try (Node lagging = start(tmp.resolve("lagging"), List.of(), 0)) {
         submitAll(lagging, all.subList(0, n - diff));
         long t1 = System.nanoTime();
         lagging.peerNetwork().connect(org.p2pdns.common.peer.DialTarget.parse(pinned))
