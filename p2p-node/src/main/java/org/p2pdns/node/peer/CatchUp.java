@@ -70,7 +70,7 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
   /** Most records one RECORD_REQUEST by digest is answered with. */
   private static final int MAX_BY_DIGEST = org.p2pdns.common.peer.PeerMessage.MAX_ITEMS;
   /** A session, or a batch, with no answer from the peer for this long is given up. */
-  static final Duration SESSION_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration SESSION_TIMEOUT = Duration.ofSeconds(30);
 
   /** Records per batch at most. */
   static final int BATCH_RECORDS = 256;
@@ -90,6 +90,7 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
   private final String selfId;
   private final ScheduledExecutorService worker;
   private final Duration antiEntropy;
+  private final Duration sessionTimeout;
   private final Runnable eachRound;
   private final Random random = new Random();
   /** No sessions while a new node takes its store by vote ({@link Bootstrap}). */
@@ -136,7 +137,8 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
   }
 
   private CatchUp(RecordService records, String selfId, boolean paused, Duration antiEntropy,
-      Runnable eachRound) {
+      Runnable eachRound, Duration sessionTimeout) {
+    this.sessionTimeout = sessionTimeout;
     this.records = records;
     this.selfId = selfId;
     this.paused = paused;
@@ -167,12 +169,18 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
    */
   public static CatchUp start(RecordService records, String selfId, boolean paused,
       Duration antiEntropy, Runnable eachRound) {
-    CatchUp c = new CatchUp(records, selfId, paused, antiEntropy, eachRound);
+    return start(records, selfId, paused, antiEntropy, eachRound, SESSION_TIMEOUT);
+  }
+
+  /** As above, giving up on a silent peer after {@code sessionTimeout}. */
+  public static CatchUp start(RecordService records, String selfId, boolean paused,
+      Duration antiEntropy, Runnable eachRound, Duration sessionTimeout) {
+    CatchUp c = new CatchUp(records, selfId, paused, antiEntropy, eachRound, sessionTimeout);
     // Listener first, then the load: a change stored in between is applied after the load, and
     // applying a version already loaded changes nothing.
     records.addListener(c);
     c.worker.execute(c::loadAll);
-    long tick = SESSION_TIMEOUT.toMillis() / 6;
+    long tick = Math.max(1, sessionTimeout.toMillis() / 6);
     c.worker.scheduleWithFixedDelay(() -> c.guarded(c::expireSessions), tick, tick,
         TimeUnit.MILLISECONDS);
     if (!antiEntropy.isZero() && !antiEntropy.isNegative()) {
@@ -224,9 +232,9 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
     long now = System.nanoTime();
     for (LinkState s : links.values()) {
       boolean waiting = s.session != null || s.unacknowledged > 0;
-      if (waiting && now - s.lastHeardNanos > SESSION_TIMEOUT.toNanos()) {
+      if (waiting && now - s.lastHeardNanos > sessionTimeout.toNanos()) {
         LOG.debug("catch-up with {}: no answer in {}; session dropped", s.link.nodeId(),
-            SESSION_TIMEOUT);
+            sessionTimeout);
         sessionsTimedOut.incrementAndGet();
         s.session = null;
         s.unacknowledged = 0;
@@ -596,6 +604,11 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
   /** Reconciliation sessions that ran to the end (either side started them). */
   public long sessionsCompleted() {
     return sessionsCompleted.get();
+  }
+
+  /** Sessions (or batch windows) given up because the peer went silent. */
+  public long sessionsTimedOut() {
+    return sessionsTimedOut.get();
   }
 
   /** Anti-entropy rounds that started a session. */

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.p2pdns.common.query.NodeResponse.LookupStatus;
 import org.p2pdns.common.record.RecordValidator;
+import org.p2pdns.common.record.RefusalReason;
 import org.p2pdns.common.record.SignedRecord;
 import org.p2pdns.node.records.LookupResult;
 import org.p2pdns.node.records.Origin;
@@ -173,7 +174,14 @@ public final class ContestedNames implements RecordGate {
     c.settling = true;
     SignedRecord winner = s.winner().record();
     String by = s.winner().supporters().iterator().next();
-    records.submitChecked(winner, Origin.peer(by)).whenComplete((result, err) -> {
+    records.submitChecked(winner, Origin.voted(by)).whenComplete((result, err) -> {
+      if (err == null && result.refusal().map(r -> r.reason() == RefusalReason.RATE_LIMITED)
+          .orElse(false)) {
+        synchronized (c) {
+          c.settling = false; // the writer is full: stay contested, try again next round
+        }
+        return;
+      }
       contested.remove(name, c);
       if (err != null || result.outcome() == SubmitResult.Outcome.REFUSED) {
         LOG.info("{}: the settled version could not be stored ({}); the name is open to the "
