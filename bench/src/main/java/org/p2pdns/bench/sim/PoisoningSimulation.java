@@ -32,7 +32,8 @@ import org.xbill.DNS.Record;
  * serial of another third. For each hostile fraction and each way the operator gave trust, it
  * reports the names taken from the hostile side (poisoned) and the names left contested; a
  * column shows what a plain majority by count would have taken, for comparison (not a rule of the
- * node).
+ * node). The last row, every peer hostile, shows the limit of any vote: with no honest voice
+ * and no trust, the hostile claims are all the node hears.
  *
  * <p>Usage: {@code PoisoningSimulation [names] [peers]} (defaults 200 and 10).
  */
@@ -70,8 +71,9 @@ public final class PoisoningSimulation {
         + "trusted (equal weights) | 1 hostile peer trusted (misplaced) | majority by count "
         + "(not the node's rule) |");
     System.out.println("|---|---|---|---|---|---|");
-    for (int pct = 0; pct <= 90; pct += 10) {
-      int hostile = (int) Math.round(k * pct / 100.0);
+    // 0..90% as the issue asks, then every peer hostile: the limit of any vote.
+    for (int pct = 0; pct <= 100; pct += 10) {
+      int hostile = k * pct / 100;
       int honest = k - hostile;
       List<String> peers = new ArrayList<>();
       for (int p = 0; p < k; p++) {
