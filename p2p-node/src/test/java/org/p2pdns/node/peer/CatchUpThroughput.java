@@ -23,9 +23,10 @@ import org.p2pdns.node.records.SubmitResult;
  * real TLS link on 127.0.0.1, test network of 6 proof-of-work bits) and catches up; prints the
  * time from start of the new node to holding every record, and the rate. Then a lagging node
  * that holds all but DIFF of them links up and catches up: time and reconciliation traffic.
- * The new node votes with one peer (node.bootstrap-peers 1: the listing, fetch by digest and
+ * The new node votes with HOLDERS peers (node.bootstrap-peers HOLDERS: the listing, fetch by digest and
  * checks of docs/protocol.md 3.8b); the holder and the lagging node have a history and do not.
- * Arguments: RECORDS [DIFF].
+ * Arguments: RECORDS [DIFF] [HOLDERS]: with HOLDERS above 1, that many nodes hold the store and
+ * the new node votes with all of them (each distinct record is still fetched once).
  */
 public final class CatchUpThroughput {
   private CatchUpThroughput() {}
@@ -48,6 +49,7 @@ public final class CatchUpThroughput {
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
     int diff = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+    int holders = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     TestNetwork net = new TestNetwork();
     Ed25519Keys.KeyPair key = Ed25519Keys.generate();
     long now = Instant.now().getEpochSecond();
@@ -57,23 +59,55 @@ public final class CatchUpThroughput {
       String name = "c" + i + ".p2p";
       all.add(net.claim(key, name, now, TestNetwork.rrs(name + ".", "@ 300 IN A 192.0.2.1")));
     }
+    List<Node> others = new ArrayList<>();
+    List<String> voters = new ArrayList<>();
     try (Node holder = start(tmp.resolve("holder"), List.of(), 0)) {
       submitAll(holder, all);
       System.out.println("holder has " + holder.records().count() + " records");
       String pinned = holder.identity().nodeId() + "@127.0.0.1:"
           + holder.peerNetwork().boundAddress().getPort();
+      voters.add(pinned);
+      // More holders with the same store (filled the same way; not linked to each other).
+      for (int h = 1; h < holders; h++) {
+        Node other = start(tmp.resolve("holder" + h), List.of(), 0);
+        others.add(other);
+        submitAll(other, all);
+        voters.add(other.identity().nodeId() + "@127.0.0.1:"
+            + other.peerNetwork().boundAddress().getPort());
+      }
+      // Optional profile of the new node's phase alone: -Dcatchup.jfr=FILE.
+      String jfr = System.getProperty("catchup.jfr");
+      jdk.jfr.Recording recording = null;
+      if (jfr != null) {
+        recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+        recording.start();
+      }
+      com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      long cpu0 = os.getProcessCpuTime();
+      java.util.Map<String, Long> threadCpu0 = threadCpu();
       long t0 = System.nanoTime();
-      try (Node fresh = start(tmp.resolve("fresh"), List.of(pinned), 1)) {
+      try (Node fresh = start(tmp.resolve("fresh"), voters, holders)) {
         long deadline = t0 + TimeUnit.MINUTES.toNanos(10);
         while (fresh.records().count() < n && System.nanoTime() < deadline) {
           Thread.sleep(20);
         }
         double s = (System.nanoTime() - t0) / 1e9;
         int got = fresh.records().count();
+        double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
         System.out.printf("new node: %d of %d records in %.2f s (%.0f records/s, from node "
-            + "start)%n", got, n, s, got / s);
+            + "start); CPU time of the whole process meanwhile %.1f s (both nodes)%n", got, n, s,
+            got / s, cpu);
+        printThreadCpu(threadCpu0, threadCpu());
+        if (recording != null) {
+          recording.dump(Path.of(jfr));
+          recording.close();
+        }
         System.out.println("bootstrap: " + fresh.bootstrap().map(b -> b.summary()).orElse("-"));
         System.out.println("catch-up status: " + fresh.catchUp().summary());
+      }
+      for (Node other : others) {
+        other.close();
       }
       try (Node lagging = start(tmp.resolve("lagging"), List.of(), 0)) {
         submitAll(lagging, all.subList(0, n - diff));
@@ -89,6 +123,36 @@ public final class CatchUpThroughput {
         System.out.println("catch-up status: " + lagging.catchUp().summary());
       }
     }
+  }
+
+  /** CPU nanoseconds by thread name, numbers folded to N (pools add up). */
+  private static java.util.Map<String, Long> threadCpu() {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory
+        .getThreadMXBean();
+    java.util.Map<String, Long> out = new java.util.HashMap<>();
+    for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (t != null) {
+        long ns = mx.getThreadCpuTime(t.getThreadId());
+        if (ns > 0) {
+          out.merge(t.getThreadName().replaceAll("[0-9]+", "N") + "#" + t.getThreadId(), ns,
+              Long::sum);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** CPU seconds by thread group (threads of both nodes together) spent between two samples. */
+  private static void printThreadCpu(java.util.Map<String, Long> before,
+      java.util.Map<String, Long> after) {
+    java.util.Map<String, Long> byGroup = new java.util.TreeMap<>();
+    after.forEach((k, v) -> byGroup.merge(k.substring(0, k.indexOf('#')),
+        v - before.getOrDefault(k, 0L), Long::sum));
+    StringBuilder sb = new StringBuilder("CPU s by thread:");
+    byGroup.entrySet().stream().filter(e -> e.getValue() > 50_000_000L)
+        .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+        .forEach(e -> sb.append(String.format(" %s %.1f;", e.getKey(), e.getValue() / 1e9)));
+    System.out.println(sb);
   }
 
   /** Submits in slices below the record service's pending limit. */
