@@ -26,6 +26,7 @@ import org.p2pdns.node.peer.DecayingPeerScore;
 import org.p2pdns.node.peer.Bootstrap;
 import org.p2pdns.node.peer.CatchUp;
 import org.p2pdns.node.peer.ContestedNames;
+import org.p2pdns.node.peer.VoteTable;
 import org.p2pdns.node.peer.NetworkPeerView;
 import org.p2pdns.node.peer.NodeTable;
 import org.p2pdns.node.peer.PeerIdentity;
@@ -192,8 +193,23 @@ public final class Node implements AutoCloseable {
     records.addListener(gossip);
     // A node with an empty store has no history to protect it: it takes its records by vote of
     // several peers (peer.Bootstrap), holding back what peers push until then.
-    boolean vote = records.count() == 0 && config.bootstrapPeers() > 0;
-    contested = new ContestedNames(records, trust, vote);
+    VoteTable voteTable;
+    try {
+      voteTable = VoteTable.open(dataDir.resolve(RecordStore.FILE_NAME));
+      closeInReverse.add(voteTable);
+      VoteTable.State state = voteTable.state();
+      // A vote cut short by a restart runs again, even though some records are stored.
+      boolean vote = config.bootstrapPeers() > 0 && (state == VoteTable.State.RUNNING
+          || state == VoteTable.State.NONE && records.count() == 0);
+      if (vote) {
+        voteTable.setEnded(false);
+      }
+      contested = new ContestedNames(records, trust, voteTable, vote);
+    } catch (SQLException e) {
+      throw new IOException("cannot open the bootstrap vote's tables in " + dataDir.resolve(
+          RecordStore.FILE_NAME) + ": " + e.getMessage(), e);
+    }
+    boolean vote = contested.bootstrapping();
     records.setGate(contested);
     catchUp = CatchUp.start(records, identity.nodeId(), vote, config.antiEntropyInterval(),
         contested::recheckAll);

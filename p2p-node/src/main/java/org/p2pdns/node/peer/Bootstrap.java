@@ -608,6 +608,7 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
     NameVote.Outcome outcome = NameVote.decide(ns.versions, trust, validator);
     if (outcome instanceof NameVote.Outcome.Settled s) {
       settled++;
+      contested.settledByVote(name);
       store(s.winner());
     } else if (outcome instanceof NameVote.Outcome.Contested c) {
       contestedCount++;

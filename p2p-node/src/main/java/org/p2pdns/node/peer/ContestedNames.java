@@ -41,6 +41,7 @@ public final class ContestedNames implements RecordGate {
   private final RecordService records;
   private final RecordValidator validator;
   private final TrustWeights trust;
+  private final VoteTable table;
   private volatile boolean bootstrapping;
   private final ConcurrentHashMap<String, Contest> contested = new ConcurrentHashMap<>();
   private final AtomicLong settledLater = new AtomicLong();
@@ -53,11 +54,26 @@ public final class ContestedNames implements RecordGate {
     boolean settling;
   }
 
-  public ContestedNames(RecordService records, TrustWeights trust, boolean bootstrapping) {
+  /**
+   * @param table where the votes on contested names and the vote's state are kept across
+   *     restarts; the contested names stored there are loaded now
+   * @param bootstrapping whether a vote runs (every peer record is held back until it ends)
+   */
+  public ContestedNames(RecordService records, TrustWeights trust, VoteTable table,
+      boolean bootstrapping) throws java.sql.SQLException {
     this.records = records;
     this.validator = records.validator();
     this.trust = trust;
+    this.table = table;
     this.bootstrapping = bootstrapping;
+    table.loadContested().forEach((name, votes) -> {
+      Contest c = new Contest();
+      c.versionByPeer.putAll(votes);
+      contested.put(name, c);
+    });
+    if (!contested.isEmpty()) {
+      LOG.info("{} names still contested from before the restart", contested.size());
+    }
   }
 
   /** Whether records from peers are held back because the store is still being voted in. */
@@ -68,6 +84,14 @@ public final class ContestedNames implements RecordGate {
   /** The vote is over: from now on only contested names are held back. */
   void endBootstrap() {
     bootstrapping = false;
+    table.setEnded(true);
+  }
+
+  /** The vote settled a name that was contested before a restart: no longer contested. */
+  void settledByVote(String name) {
+    if (contested.remove(name) != null) {
+      table.forget(name);
+    }
   }
 
   /** Marks a name contested with the votes that left it so. */
@@ -80,6 +104,8 @@ public final class ContestedNames implements RecordGate {
     Contest c = new Contest();
     c.versionByPeer.putAll(versionByPeer);
     contested.put(name, c);
+    table.forget(name);
+    versionByPeer.forEach((peer, version) -> table.putVote(name, peer, version));
   }
 
   public int count() {
@@ -146,8 +172,11 @@ public final class ContestedNames implements RecordGate {
       // replaces its earlier vote (it changed its mind or was corrected).
       boolean sameLineage = before != null && java.util.Arrays.equals(
           before.content().claimKey(), version.content().claimKey());
-      c.versionByPeer.put(peer, sameLineage ? NameVote.newer(version, before, validator)
-          : version);
+      SignedRecord now = sameLineage ? NameVote.newer(version, before, validator) : version;
+      c.versionByPeer.put(peer, now);
+      if (now != before) {
+        table.putVote(name, peer, now);
+      }
       if (w > 0) {
         settleIfDecided(name, c);
       }
@@ -182,7 +211,9 @@ public final class ContestedNames implements RecordGate {
         }
         return;
       }
-      contested.remove(name, c);
+      if (contested.remove(name, c)) {
+        table.forget(name);
+      }
       if (err != null || result.outcome() == SubmitResult.Outcome.REFUSED) {
         LOG.info("{}: the settled version could not be stored ({}); the name is open to the "
             + "record rules again", name, err != null ? err : result);

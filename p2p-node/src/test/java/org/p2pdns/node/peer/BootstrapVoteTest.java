@@ -245,12 +245,21 @@ class BootstrapVoteTest {
       assertThat(fresh.peerNetwork().score().score(n.identity().nodeId())).isZero();
     }
 
+    // A restart forgets nothing: the node does not vote again, the names stay contested.
+    fresh.close();
+    Node again = start("fresh", p.all(), 5, trusting(Set.of(trusted.identity().nodeId())));
+    assertThat(again.bootstrap()).isEmpty();
+    assertThat(again.contested().count()).isEqualTo(DISPUTED);
+    assertThat(again.records().lookup(name(0)).status()).isEqualTo(LookupStatus.CONTESTED);
+    await().atMost(WAIT).until(() -> again.catchUp().sessionsCompleted() >= 5);
+    assertThat(again.contested().count()).isEqualTo(DISPUTED);
+
     // A trusted peer links up: its versions settle every disputed name, for the honest owner.
-    fresh.peerNetwork().connect(DialTarget.parse(pinned(trusted))).get(30, TimeUnit.SECONDS);
+    again.peerNetwork().connect(DialTarget.parse(pinned(trusted))).get(30, TimeUnit.SECONDS);
     await().atMost(WAIT).untilAsserted(() -> {
-      assertThat(fresh.contested().count()).isZero();
-      assertThat(contents(fresh)).isEqualTo(honest);
+      assertThat(again.contested().count()).isZero();
+      assertThat(contents(again)).isEqualTo(honest);
     });
-    assertThat(fresh.contested().settledLater()).isEqualTo(DISPUTED);
+    assertThat(again.contested().settledLater()).isEqualTo(DISPUTED);
   }
 }
