@@ -109,6 +109,9 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
   private volatile long contestedCount;
   private volatile long invalid;
   private volatile long stored;
+  /** CPU time the record checks took, all verifier threads together. */
+  private final java.util.concurrent.atomic.AtomicLong checkCpuNanos =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /** One peer asked for its listing. */
   private static final class PeerState {
@@ -499,6 +502,15 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
 
   /** Decodes and checks records; runs on a verifier thread. */
   private List<Checked> check(List<byte[]> encoded) {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory
+        .getThreadMXBean();
+    long cpu0 = mx.getCurrentThreadCpuTime();
+    List<Checked> out = check0(encoded);
+    checkCpuNanos.addAndGet(mx.getCurrentThreadCpuTime() - cpu0);
+    return out;
+  }
+
+  private List<Checked> check0(List<byte[]> encoded) {
     List<Checked> out = new ArrayList<>(encoded.size());
     for (byte[] bytes : encoded) {
       SignedRecord r;
@@ -720,8 +732,9 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
           + distinctDigests + " records checked, " + stored + " stored, " + contestedCount
           + " contested";
       case DONE -> String.format("done in %.1f s (vote %.1f s) from %d peers: %d names "
-          + "settled, %d contested, %d invalid versions", (doneNanos - startNanos) / 1e9,
-          (doneNanos - voteStartNanos) / 1e9, peersAsked, settled, contestedCount, invalid);
+          + "settled, %d contested, %d invalid versions; %d records checked in %.1f CPU s",
+          (doneNanos - startNanos) / 1e9, (doneNanos - voteStartNanos) / 1e9, peersAsked,
+          settled, contestedCount, invalid, versionsFetched, checkCpuNanos.get() / 1e9);
     };
   }
 
