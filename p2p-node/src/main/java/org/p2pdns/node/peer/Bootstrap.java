@@ -638,6 +638,19 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
         run(() -> {
           storing--;
           inFlight--;
+          if (err == null && result.refusal().map(r -> r.reason() == RefusalReason.RATE_LIMITED)
+              .orElse(false)) {
+            // The writer's queue is full (clients submitting meanwhile): try again shortly
+            // rather than leave the name to whichever peer sends it first.
+            storing++;
+            inFlight++;
+            worker.schedule(() -> guard(() -> {
+              storing--;
+              inFlight--;
+              store(winner);
+            }), 100, TimeUnit.MILLISECONDS);
+            return;
+          }
           if (err == null && result.outcome() != SubmitResult.Outcome.REFUSED) {
             stored++;
           } else {
