@@ -262,4 +262,19 @@ class BootstrapVoteTest {
     });
     assertThat(again.contested().settledLater()).isEqualTo(DISPUTED);
   }
+
+  @Test
+  void aNodeStoppedBeforeItsVoteEndedVotesAgainThoughItHoldsRecords() throws Exception {
+    // Waits for 3 peers it does not have; a client's record gets in meanwhile (clients are not
+    // held back), then the node stops mid-wait.
+    Node fresh = start("fresh", List.of(), 3, TrustWeights.none());
+    assertThat(fresh.bootstrap().orElseThrow().done()).isFalse();
+    submitAll(fresh, List.of(honestClaims().get(0)));
+    fresh.close();
+    // Not empty any more, but the vote never ended: it votes again.
+    Node again = start("fresh", List.of(), 3, TrustWeights.none());
+    assertThat(again.records().count()).isEqualTo(1);
+    assertThat(again.bootstrap()).isPresent();
+    assertThat(again.contested().bootstrapping()).isTrue();
+  }
 }
