@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * path ({@link RecordService#submit}), validated before it is stored or forwarded. Duplicates are
  * not forwarded: the record service reports them as DUPLICATE and tells no listener, and a short
  * memory of recent digests skips even their validation. Also answers RECORD_REQUEST by name and
- * by page (the whole-store transfer).
+ * by page (the whole-store transfer); {@link CatchUp} answers it by digest.
  */
 public final class RecordGossip implements PeerMessageListener, RecordListener {
   private static final Logger LOG = LoggerFactory.getLogger(RecordGossip.class);
@@ -89,13 +89,8 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
         bytes += add;
       }
       link.send(new PeerMessage.Records(r.requestId(), out, more));
-    } else if (message instanceof PeerMessage.RecordsByDigest r) {
-      // Not served yet: the record service has no index by digest. Reconciliation names records
-      // by digest; until it asks this way, an empty answer says "none held".
-      LOG.debug("peer {} asked for {} records by digest; not served", link.nodeId(),
-          r.digests().size());
-      link.send(new PeerMessage.Records(r.requestId(), List.of(), false));
     }
+    // RECORD_REQUEST by digest is answered by CatchUp, which keeps the digest index.
   }
 
   /**
@@ -151,6 +146,9 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
   /** Called on the record writer thread after a record was stored: push it on. */
   @Override
   public void recordStored(SignedRecord record, Origin origin) {
+    if (origin instanceof Origin.Voted) {
+      return; // a new node's voted record: every peer it asked holds it already
+    }
     String digest = record.digestHex();
     int hops;
     synchronized (seen) {
