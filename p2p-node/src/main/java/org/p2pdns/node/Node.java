@@ -37,6 +37,12 @@ import org.p2pdns.node.query.QueryServer;
 import org.p2pdns.node.records.RecordService;
 import org.p2pdns.node.store.RecordStore;
 import org.p2pdns.node.store.StorageException;
+import org.p2pdns.node.query.ControlGuard;
+import org.p2pdns.node.trust.EndorsementGossip;
+import org.p2pdns.node.trust.TrustStore;
+import org.p2pdns.node.trust.TrustWeights;
+import org.p2pdns.node.trust.TrustingPeerView;
+import org.p2pdns.node.trust.WebOfTrust;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZContext;
@@ -79,6 +85,7 @@ public final class Node implements AutoCloseable {
   private PeerNetwork peerNetwork;
   private RecordGossip gossip;
   private CatchUp catchUp;
+  private WebOfTrust trust;
 
   private Node(NodeConfig config, Clock clock) {
     this.config = config;
@@ -176,6 +183,8 @@ public final class Node implements AutoCloseable {
     records.addListener(gossip);
     catchUp = CatchUp.start(records, identity.nodeId());
     peerNetwork.addListener(catchUp);
+    // Before the peer network's closer: stopped after it, so no peer writes to a closed store.
+    EndorsementGossip endorsements = startWebOfTrust(dataDir);
     closeInReverse.add(() -> {
       records.removeListener(gossip);
       peerNetwork.close();
@@ -187,7 +196,30 @@ public final class Node implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while starting the peer listener", e);
     }
-    peers = new NetworkPeerView(peerNetwork, gossip, ControlKey.loadOrCreate(dataDir), clock);
+    ControlKey controlKey = ControlKey.loadOrCreate(dataDir);
+    peers = new TrustingPeerView(new NetworkPeerView(peerNetwork, gossip, controlKey, clock),
+        trust, endorsements, controlKey, new ControlGuard(clock));
+  }
+
+  /**
+   * The web of trust: the operator's weights and the endorsements (tables of their own in
+   * node.db), spread to peers with the node list; its weights are {@link #trust()}.
+   */
+  private EndorsementGossip startWebOfTrust(Path dataDir) throws IOException {
+    TrustStore trustStore;
+    try {
+      trustStore = TrustStore.open(dataDir.resolve(RecordStore.FILE_NAME));
+      closeInReverse.add(trustStore);
+      trust = WebOfTrust.load(config.trustRoots(), trustStore, identity.key(),
+          config.network().networkId(), clock);
+    } catch (SQLException e) {
+      throw new IOException("cannot open the trust tables in " + dataDir.resolve(
+          RecordStore.FILE_NAME) + ": " + e.getMessage(), e);
+    }
+    EndorsementGossip endorsements = new EndorsementGossip(trust, peerNetwork, clock);
+    peerNetwork.addListener(endorsements);
+    closeInReverse.add(endorsements);
+    return endorsements;
   }
 
   /** Writes the ready file atomically (temporary file, then rename), as the scripts expect. */
@@ -248,12 +280,25 @@ public final class Node implements AutoCloseable {
     return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
-  /** The peer network (the bound peer address, links, known nodes). */
+  /**
+   * How much this node trusts other nodes (the operator's weights and what flows along
+   * endorsements): what a vote among peers weighs their answers by.
+   */
+  public TrustWeights trust() {
+    return trust;
+  }
+
+  /** The web of trust itself (operator weights, endorsements). */
+  public WebOfTrust webOfTrust() {
+    return trust;
+  }
+
   /** The catch-up service (set reconciliation with each peer when a link comes up). */
   public CatchUp catchUp() {
     return catchUp;
   }
 
+  /** The peer network (the bound peer address, links, known nodes). */
   public PeerNetwork peerNetwork() {
     return peerNetwork;
   }

@@ -10,6 +10,7 @@ import org.p2pdns.common.config.ConfigException;
 import org.p2pdns.common.config.ConfigKeys;
 import org.p2pdns.common.crypto.NodeIds;
 import org.p2pdns.common.network.NetworkParams;
+import org.p2pdns.node.trust.TrustRoots;
 
 /**
  * The node's settings, checked once at start ({@link #from}) and immutable afterwards; nothing
@@ -65,9 +66,22 @@ public record NodeConfig(Path dataDir, String listen, String control, String fee
     for (String peer : bootstrap) {
       checkPeer(peer);
     }
+    try {
+      TrustRoots.parse(config.getList(ConfigKeys.NODE_TRUST));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(ConfigKeys.NODE_TRUST.name() + ": " + e.getMessage());
+    }
     NetworkParams network = NetworkParams.fromConfig(config);
     return new NodeConfig(dataDir, listen, control, feed, bootstrap, network,
         readyFile.map(p -> p.toAbsolutePath().normalize()), config);
+  }
+
+  /**
+   * The operator's trust from {@code node.trust}: node id to weight in thousandths (checked by
+   * {@link #from}).
+   */
+  public java.util.Map<String, Long> trustRoots() {
+    return TrustRoots.parse(config.getList(ConfigKeys.NODE_TRUST));
   }
 
   private static void checkPeer(String peer) throws ConfigException {

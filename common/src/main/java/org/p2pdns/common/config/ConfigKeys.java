@@ -38,6 +38,9 @@ public final class ConfigKeys {
           + "front-end learns it from the node).");
   public static final ConfigKey NODE_BOOTSTRAP = new ConfigKey("node.bootstrap", "",
       "Comma-separated peers to join at start: ID@HOST:PORT pins the node id, HOST:PORT does not.");
+  public static final ConfigKey NODE_TRUST = new ConfigKey("node.trust", "",
+      "Comma-separated NODEID=WEIGHT: the operator's trust in other nodes (p2pdns trust sets "
+          + "more; weights from 0 to 1000000, up to 3 decimals).");
 
   // The DNS front-end.
   public static final ConfigKey FRONTEND_LISTEN = new ConfigKey("frontend.listen", "127.0.0.1:53",
@@ -70,6 +73,7 @@ public final class ConfigKeys {
   public static final List<ConfigKey> ALL = List.of(NETWORK_SUFFIXES, NETWORK_POW_BITS,
       NETWORK_RECORD_LIFETIME, NETWORK_MAX_RECORD_BYTES, NETWORK_MAX_RRS, NETWORK_CLOCK_SKEW,
       NETWORK_GRACE_PERIOD, NODE_DATA_DIR, NODE_LISTEN, NODE_CONTROL, NODE_FEED, NODE_BOOTSTRAP,
+      NODE_TRUST,
       FRONTEND_LISTEN, FRONTEND_NODE, FRONTEND_UPSTREAM, FRONTEND_NODE_TIMEOUT,
       FRONTEND_UPSTREAM_TIMEOUT, FRONTEND_CACHE_SIZE, FRONTEND_NEGATIVE_TTL, FRONTEND_MAX_TTL,
       CLI_NODE, CLI_KEY, CLI_TIMEOUT);
