@@ -178,7 +178,7 @@ public final class Node implements AutoCloseable {
         dataDir.resolve(PeerIdentity.CERT_FILE), clock);
     peerNetwork = new PeerNetwork(peerConfig, peerIdentity, config.network().networkId(),
         nodeTable, new DecayingPeerScore(clock), PeerMessageListener.NONE, clock);
-    gossip = new RecordGossip(records, peerNetwork);
+    gossip = new RecordGossip(records, peerNetwork, clock);
     peerNetwork.addListener(gossip);
     records.addListener(gossip);
     catchUp = CatchUp.start(records, identity.nodeId());
@@ -261,6 +261,7 @@ public final class Node implements AutoCloseable {
     }
     f.add(new NodeResponse.Field("submissions", records.storedCount() + " stored, "
         + records.duplicateCount() + " duplicate, " + records.refusedCount() + " refused"));
+    f.add(new NodeResponse.Field("refusals by reason", records.refusalsByReason()));
     f.add(new NodeResponse.Field("data dir", config.dataDir().toString()));
     f.add(new NodeResponse.Field("control endpoint", queryServer.endpoint()));
     f.add(new NodeResponse.Field("change feed", publisher.endpoint()));

@@ -36,6 +36,9 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements PeerLink
   private final LinkSetup setup;
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
+  /** Membership messages of this link waiting for the membership thread. */
+  final java.util.concurrent.atomic.AtomicInteger queuedMembership =
+      new java.util.concurrent.atomic.AtomicInteger();
   private volatile DisconnectReason localReason;
   private volatile DisconnectReason remoteReason;
   private volatile boolean admitted;
