@@ -2,7 +2,8 @@
 # The flood benchmark of issue 5 (docs/performance.md, "Under flood"): a hostile peer sends
 # invalid records to a node as fast as its link allows while the node's front-end is measured.
 #
-#   bench/flood-bench.sh [--flood-seconds S] [--names N] [--pow-bits B] [--no-build] [--keep]
+#   bench/flood-bench.sh [--flood-seconds S] [--names N] [--pow-bits B] [--flooder-cpu C]
+#                        [--no-build] [--keep]
 #
 # One command, 127.0.0.1 only: builds (mvn -q -DskipTests package), starts a node (data dir in
 # /dev/shm) and a front-end from their jars, loads N signed names (RecordLoader), pins the node
@@ -21,7 +22,8 @@
 #   after   dnsperf -l 20 once the floods are over.
 # The node's memory (RSS from /proc, Java heap used from jcmd GC.heap_info) is sampled every 2 s
 # throughout. Results: bench/out/flood-<UTC time>/ (summary.txt, memory.tsv, raw outputs).
-# --flood-seconds 20 makes a short smoke run (dnsperf then runs 10 s of it).
+# --flood-seconds 20 makes a short smoke run (dnsperf then runs 10 s of it). --flooder-cpu 1 puts
+# the flooder on the server's core instead (the worst case for the server; dnsperf alone on CPU 0).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +36,7 @@ PHASE_SECONDS=20
 DNSPERF_SETTING=(-m udp -c 4 -q 500)
 SERVER_CPU=1
 CLIENT_CPU=0
+FLOODER_CPU=0
 JVM_HEAP=${BENCH_JVM_HEAP:-512m}
 
 usage() { sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; }
@@ -43,6 +46,7 @@ while [ $# -gt 0 ]; do
     --flood-seconds) FLOOD_SECONDS=$2; shift 2 ;;
     --names) NAMES=$2; shift 2 ;;
     --pow-bits) POW_BITS=$2; shift 2 ;;
+    --flooder-cpu) FLOODER_CPU=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     --keep) KEEP=1; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -200,9 +204,9 @@ log "before: $QPS_BEFORE q/s"
 flood() {
   local phase=$1 mode=$2 pid
   echo "$phase" >"$PHASE_FILE"
-  log "$phase: $FLOOD_SECONDS s of $mode records (flooder on CPU $CLIENT_CPU)"
-  # Niced: it takes the client core's spare time, not dnsperf's.
-  taskset -c "$CLIENT_CPU" nice -n 19 java -Xmx256m -cp "$BENCH_CP" org.p2pdns.bench.flood.FloodPeer \
+  log "$phase: $FLOOD_SECONDS s of $mode records (flooder on CPU $FLOODER_CPU)"
+  # Niced: it takes the core's spare time first.
+  taskset -c "$FLOODER_CPU" nice -n 19 java -Xmx256m -cp "$BENCH_CP" org.p2pdns.bench.flood.FloodPeer \
     --peer "$NODE_ID@$PEER" --seconds "$FLOOD_SECONDS" --mode "$mode" \
     --set "network.pow-bits=$POW_BITS" >"$OUT/flooder-$phase.txt" 2>&1 &
   pid=$!
@@ -241,8 +245,9 @@ mem_of() {  # mem_of PHASE COLUMN: min/max of a column over a phase's samples
 }
 {
   echo "flood benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $NAMES names, network.pow-bits=$POW_BITS"
-  echo "dnsperf ${DNSPERF_SETTING[*]} -T 1 on CPU $CLIENT_CPU; node and front-end on CPU $SERVER_CPU; flooder on CPU $CLIENT_CPU"
-  echo "command: bench/flood-bench.sh --flood-seconds $FLOOD_SECONDS --names $NAMES --pow-bits $POW_BITS"
+  echo "dnsperf ${DNSPERF_SETTING[*]} -T 1 on CPU $CLIENT_CPU; node and front-end on CPU $SERVER_CPU; flooder on CPU $FLOODER_CPU (nice 19)"
+  echo "command: bench/flood-bench.sh --flood-seconds $FLOOD_SECONDS --names $NAMES --pow-bits $POW_BITS --flooder-cpu $FLOODER_CPU"
+  echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   printf '%-7s %10s %14s %14s %16s %18s\n' phase "q/s" "fe us/query" "node CPU %" "node RSS MB" "node heap MB"
   printf '%-7s %10s %14s %14s %16s %18s\n' before "$QPS_BEFORE" "$FEUS_BEFORE" "$NODECPU_BEFORE" "$(mem_of before 3)" "$(mem_of before 4)"

@@ -146,6 +146,8 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements PeerLink
       return;
     }
     localReason = reason;
+    // Read nothing more from a peer being closed: a flooder's frames in flight cost nothing.
+    channel.config().setAutoRead(false);
     if (channel.isActive()) {
       channel.writeAndFlush(new PeerMessage.Disconnect(reason, detail))
           .addListener(ChannelFutureListener.CLOSE);
@@ -157,6 +159,9 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements PeerLink
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     PeerMessage m = (PeerMessage) msg;
+    if (closing.get() && !(m instanceof PeerMessage.Disconnect)) {
+      return; // this node is closing the link (a ban, say): what is still decoded is dropped
+    }
     if (m instanceof PeerMessage.Ping p) {
       send(new PeerMessage.Pong(p.nonce()));
     } else if (m instanceof PeerMessage.Pong) {

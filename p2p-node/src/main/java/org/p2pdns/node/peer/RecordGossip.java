@@ -46,8 +46,8 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
    * the next link-up repairs what an honest burst lost. Bounds the validation work one peer can
    * make this node do.
    */
-  static final int PUSH_BURST = 5_000;
-  static final double PUSH_PER_SECOND = 1_000;
+  static final int PUSH_BURST = 2_000;
+  static final double PUSH_PER_SECOND = 200;
 
   private final RecordService records;
   private final PeerNetwork network;
