@@ -43,6 +43,8 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements PeerLink
   private volatile DisconnectReason remoteReason;
   private volatile boolean admitted;
   private ScheduledFuture<?> slowCheck;
+  /** Reading is paused by {@link #pauseReading} (event loop only). */
+  private boolean paused;
   private long pingNonce;
 
   PeerSession(PeerNetwork network, Channel channel, PeerMessage.Hello hello, LinkSetup setup) {
@@ -138,6 +140,25 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements PeerLink
     if (network.score().refused(nodeId())) {
       disconnect(DisconnectReason.LOW_SCORE, "score " + score);
     }
+  }
+
+  @Override
+  public void pauseReading(long millis) {
+    if (!channel.eventLoop().inEventLoop()) {
+      channel.eventLoop().execute(() -> pauseReading(millis));
+      return;
+    }
+    if (paused || closing.get()) {
+      return;
+    }
+    paused = true;
+    channel.config().setAutoRead(false);
+    channel.eventLoop().schedule(() -> {
+      paused = false;
+      if (!closing.get()) {
+        channel.config().setAutoRead(true);
+      }
+    }, Math.max(1, millis), TimeUnit.MILLISECONDS);
   }
 
   @Override

@@ -42,12 +42,14 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
 
   /**
    * RECORD pushes one link may bring at once, and per second after that. The excess is dropped
-   * before validation and costs the peer nothing (an honest relay can burst); reconciliation at
-   * the next link-up repairs what an honest burst lost. Bounds the validation work one peer can
-   * make this node do.
+   * before validation and costs the peer nothing (an honest relay can burst), and the link is not
+   * read for a moment, so the sender is slowed to the rate; reconciliation at the next link-up
+   * repairs what an honest burst lost. Bounds the work one peer can make this node do.
    */
   static final int PUSH_BURST = 2_000;
   static final double PUSH_PER_SECOND = 200;
+  /** How long a link over its budget is not read: about ten tokens' worth. */
+  static final long PAUSE_MILLIS = 50;
 
   private final RecordService records;
   private final PeerNetwork network;
@@ -158,6 +160,9 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
       }
       if (!ok) {
         overLimit.incrementAndGet();
+        // Back-pressure: stop reading the link until a token is due, so that a flooder's
+        // records wait in its own socket instead of being decrypted here and dropped.
+        link.pauseReading(PAUSE_MILLIS);
         return;
       }
     }

@@ -49,6 +49,10 @@ class HostilePeerTest {
   Path tmp;
 
   private Node node(String name) throws Exception {
+    return node(name, Clock.systemUTC());
+  }
+
+  private Node node(String name, Clock clock) throws Exception {
     Path dir = tmp.resolve(name);
     Files.createDirectories(dir);
     Config config = Config.builder()
@@ -58,7 +62,7 @@ class HostilePeerTest {
         .set("node.feed", "tcp://127.0.0.1:*")
         .set("network.pow-bits", Integer.toString(TestNetwork.TEST_POW_BITS))
         .build();
-    return Node.start(NodeConfig.from(config, tmp, Optional.empty()), Clock.systemUTC());
+    return Node.start(NodeConfig.from(config, tmp, Optional.empty()), clock);
   }
 
   private TestPeer hostile(String name) throws Exception {
@@ -210,6 +214,47 @@ class HostilePeerTest {
       assertThat(n.records().storedCount()).isLessThanOrEqualTo(OriginLimits.UPDATE_BURST + 3);
       assertThat(n.peerNetwork().score().score(relay.id())).isZero();
       assertThat(link.isOpen()).isTrue();
+    }
+  }
+
+  @Test
+  void aPeerPushingMoreThanItsLinkMayIsSlowedAndNeverBanned() throws Exception {
+    // The node's clock stands still: no token comes back, so exactly the burst is validated.
+    Clock frozen = Clock.fixed(Clock.systemUTC().instant(), java.time.ZoneOffset.UTC);
+    // The flooder keeps the node's keep-alive times: the node writes nothing while it works.
+    try (Node n = node("n", frozen); TestPeer flooder = new TestPeer(tmp.resolve("flooder"),
+        Ed25519Keys.generate(), net.networkId(), List.of(), TestPeer.fast()
+            .keepAlive(Duration.ofSeconds(15), Duration.ofSeconds(45)))) {
+      long now = now();
+      SignedRecord held = claim("held.p2p", now);
+      n.records().submit(held.encoded(), org.p2pdns.node.records.Origin.CLIENT)
+          .get(10, TimeUnit.SECONDS);
+      // Validly signed claims of the held name by another key: an honest node could relay
+      // them (NOT_OWNER costs nothing), so only the per-link budget bounds them.
+      Ed25519Keys.KeyPair other = Ed25519Keys.generate();
+      List<byte[]> unwanted = new ArrayList<>();
+      for (int i = 0; i < RecordGossip.PUSH_BURST + 500; i++) {
+        unwanted.add(net.claim(other, "held.p2p", now, TestNetwork.rrs("held.p2p.",
+            "@ 300 IN A 10.0." + (i / 250) + "." + (i % 250 + 1))).encoded());
+      }
+      PeerLink link = linkTo(flooder, n);
+      for (byte[] r : unwanted) {
+        link.send(new PeerMessage.RecordPush(0, r));
+      }
+      await().atMost(WAIT).untilAsserted(() -> assertThat(
+          n.records().refusedCount(RefusalReason.NOT_OWNER))
+          .isGreaterThanOrEqualTo(RecordGossip.PUSH_BURST));
+      try (NodeClient client = new NodeClient(n.controlEndpoint())) {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.status()
+            .get(10, TimeUnit.SECONDS).fields()).anySatisfy(f -> assertThat(f.value())
+                .containsPattern("[1-9][0-9]* over a peer's rate limit")));
+      }
+      assertThat(n.records().refusedCount(RefusalReason.NOT_OWNER))
+          .isEqualTo(RecordGossip.PUSH_BURST);
+      assertThat(n.records().current("held.p2p")).contains(held);
+      assertThat(n.peerNetwork().score().score(flooder.id())).isZero();
+      assertThat(link.isOpen()).isTrue();
+      assertThat(n.peerNetwork().link(flooder.id()).map(PeerLink::isOpen)).contains(true);
     }
   }
 
