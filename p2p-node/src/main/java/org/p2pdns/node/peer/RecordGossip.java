@@ -16,6 +16,7 @@ import org.p2pdns.common.record.SignedRecord;
 import org.p2pdns.node.records.Origin;
 import org.p2pdns.node.records.RecordListener;
 import org.p2pdns.node.records.RecordService;
+import org.p2pdns.node.ratelimit.TokenBucket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +40,23 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
       RefusalReason.TOO_LARGE, RefusalReason.BAD_RR, RefusalReason.INSUFFICIENT_POW,
       RefusalReason.BAD_LIFETIME);
 
+  /**
+   * RECORD pushes one link may bring at once, and per second after that. The excess is dropped
+   * before validation and costs the peer nothing (an honest relay can burst), and the link is not
+   * read for a moment, so the sender is slowed to the rate; reconciliation at the next link-up
+   * repairs what an honest burst lost. Bounds the work one peer can make this node do.
+   */
+  static final int PUSH_BURST = 2_000;
+  static final double PUSH_PER_SECOND = 200;
+  /** How long a link over its budget is not read: about ten tokens' worth. */
+  static final long PAUSE_MILLIS = 50;
+
   private final RecordService records;
   private final PeerNetwork network;
+  private final java.time.Clock clock;
+  private final Map<PeerLink, TokenBucket> pushBudgets =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final AtomicLong overLimit = new AtomicLong();
   /** Digest (hex) to the hop count it arrived with; insertion order, bounded. */
   private final Map<String, Integer> seen = new LinkedHashMap<>(1024, 0.75f, false) {
     @Override
@@ -53,9 +69,24 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
   private final AtomicLong forwarded = new AtomicLong();
   private final AtomicLong invalid = new AtomicLong();
 
-  public RecordGossip(RecordService records, PeerNetwork network) {
+  public RecordGossip(RecordService records, PeerNetwork network, java.time.Clock clock) {
     this.records = records;
     this.network = network;
+    this.clock = clock;
+  }
+
+  public RecordGossip(RecordService records, PeerNetwork network) {
+    this(records, network, java.time.Clock.systemUTC());
+  }
+
+  @Override
+  public void onLinkUp(PeerLink link) {
+    pushBudgets.put(link, new TokenBucket(PUSH_BURST, PUSH_PER_SECOND, clock.millis()));
+  }
+
+  @Override
+  public void onLinkDown(PeerLink link) {
+    pushBudgets.remove(link);
   }
 
   @Override
@@ -116,6 +147,20 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
 
   private void onPush(PeerLink link, PeerMessage.RecordPush push) {
     received.incrementAndGet();
+    TokenBucket budget = pushBudgets.get(link);
+    if (budget != null) {
+      boolean ok;
+      synchronized (budget) {
+        ok = budget.tryTake(clock.millis());
+      }
+      if (!ok) {
+        overLimit.incrementAndGet();
+        // Back-pressure: stop reading the link until a token is due, so that a flooder's
+        // records wait in its own socket instead of being decrypted here and dropped.
+        link.pauseReading(PAUSE_MILLIS);
+        return;
+      }
+    }
     String digest = HexFormat.of().formatHex(push.digest());
     synchronized (seen) {
       if (seen.containsKey(digest)) {
@@ -171,6 +216,7 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
   /** One line for people: what gossip did since start. */
   public String summary() {
     return received.get() + " records received (" + repeats.get() + " repeats, " + invalid.get()
-        + " invalid), " + forwarded.get() + " sent";
+        + " invalid, " + overLimit.get() + " over a peer's rate limit), " + forwarded.get()
+        + " sent";
   }
 }
