@@ -306,6 +306,36 @@ public sealed interface PeerMessage {
   }
 
   /**
+   * A claim's commitment spread by gossip (docs/protocol.md 3.3, 0x23): receivers keep it when
+   * they witness it live and forward it once. {@code commitment} is its encoding (1.5a), checked
+   * by the receiver.
+   */
+  record CommitmentPush(byte[] commitment) implements PeerMessage {
+    public CommitmentPush {
+      if (commitment.length != org.p2pdns.common.record.Commitment.ENCODED_BYTES) {
+        throw new IllegalArgumentException("a commitment is "
+            + org.p2pdns.common.record.Commitment.ENCODED_BYTES + " bytes");
+      }
+      commitment = commitment.clone();
+    }
+
+    @Override
+    public byte[] commitment() {
+      return commitment.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof CommitmentPush c && Arrays.equals(commitment, c.commitment);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(commitment);
+    }
+  }
+
+  /**
    * A set-reconciliation message. The type codes {@code 0x30..0x3F} belong to the reconciliation
    * protocol (package {@code org.p2pdns.common.sync}); its payload is that protocol's own encoding,
    * carried here unread.

@@ -31,6 +31,7 @@ public final class PeerMessageCodec {
   public static final int RECORD = 0x20;
   public static final int RECORD_REQUEST = 0x21;
   public static final int RECORDS = 0x22;
+  public static final int COMMITMENT = 0x23;
   /** First and last type code of the reconciliation messages. */
   public static final int RECONCILE_FIRST = 0x30;
   public static final int RECONCILE_LAST = 0x3f;
@@ -70,6 +71,8 @@ public final class PeerMessageCodec {
       return RECORD_REQUEST;
     } else if (m instanceof PeerMessage.Records) {
       return RECORDS;
+    } else if (m instanceof PeerMessage.CommitmentPush) {
+      return COMMITMENT;
     } else if (m instanceof PeerMessage.Reconcile r) {
       return r.type();
     }
@@ -113,6 +116,8 @@ public final class PeerMessageCodec {
       w.bool(n.more());
     } else if (m instanceof PeerMessage.RecordPush p) {
       w.u8(p.hops()).bytes32(p.record());
+    } else if (m instanceof PeerMessage.CommitmentPush c) {
+      w.bytes(c.commitment());
     } else if (m instanceof PeerMessage.RecordsByName r) {
       w.u32(r.requestId()).u8(BY_NAME).u16(r.names().size());
       for (String n : r.names()) {
@@ -187,6 +192,8 @@ public final class PeerMessageCodec {
             r.bytes32(RecordCodec.ABSOLUTE_MAX_BYTES, "record"));
         case RECORD_REQUEST -> recordRequest(r);
         case RECORDS -> records(r);
+        case COMMITMENT -> new PeerMessage.CommitmentPush(r.bytes(
+            org.p2pdns.common.record.Commitment.ENCODED_BYTES, "commitment"));
         default -> {
           if (type >= RECONCILE_FIRST && type <= RECONCILE_LAST) {
             yield new PeerMessage.Reconcile(type, r.bytes(r.remaining(), "reconcile payload"));

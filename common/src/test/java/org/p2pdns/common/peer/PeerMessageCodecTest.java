@@ -47,6 +47,8 @@ class PeerMessageCodecTest {
         new PeerMessage.RecordPage(5, "example.p2p", 10),
         new PeerMessage.Records(5, List.of(new byte[] {1}, new byte[] {2, 3}), true),
         new PeerMessage.Records(6, List.of(), false),
+        new PeerMessage.CommitmentPush(new org.p2pdns.common.record.Commitment(digest, 1000, -5)
+            .encode()),
         new PeerMessage.Reconcile(0x30, new byte[] {1, 2, 3}),
         new PeerMessage.Reconcile(0x3f, new byte[0]));
   }

@@ -29,7 +29,8 @@ class NodeQueryCodecTest {
         new NodeRequest.ListNames(4, "", 1),
         new NodeRequest.ListNames(5, "example.p2p", NodeQueryCodec.MAX_LIST),
         new NodeRequest.Status(6),
-        new NodeRequest.Nodes(Long.MIN_VALUE));
+        new NodeRequest.Nodes(Long.MIN_VALUE),
+        new NodeRequest.SubmitCommitment(8, new byte[49]));
   }
 
   static List<NodeResponse> responses() {
@@ -46,6 +47,8 @@ class NodeQueryCodecTest {
       all.add(new NodeResponse.Submit(3, NodeResponse.SubmitStatus.REFUSED, r.code(),
           r.summary()));
     }
+    all.add(new NodeResponse.CommitmentSubmitted(8, NodeResponse.SubmitStatus.REFUSED,
+        RefusalReason.CLOCK_SKEW.code(), "not live"));
     all.add(new NodeResponse.Names(4, List.of(), false));
     all.add(new NodeResponse.Names(4, List.of("a.p2p", "b.p2p", "xn--bcher-kva.p2p"), true));
     all.add(new NodeResponse.Status(5, List.of()));
