@@ -37,6 +37,7 @@ import org.p2pdns.node.query.QueryServer;
 import org.p2pdns.node.records.RecordService;
 import org.p2pdns.node.store.RecordStore;
 import org.p2pdns.node.store.StorageException;
+import org.p2pdns.node.trust.TrustWeights;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZContext;
@@ -80,9 +81,12 @@ public final class Node implements AutoCloseable {
   private RecordGossip gossip;
   private CatchUp catchUp;
 
-  private Node(NodeConfig config, Clock clock) {
+  private final TrustWeights trust;
+
+  private Node(NodeConfig config, Clock clock, TrustWeights trust) {
     this.config = config;
     this.clock = clock;
+    this.trust = trust;
     this.startedAt = clock.instant();
     // Random per start: a front-end that sees it change knows it may have missed change notices.
     this.bootId = new SecureRandom().nextLong();
@@ -93,7 +97,17 @@ public final class Node implements AutoCloseable {
    * an endpoint cannot be used; whatever was already started is closed again.
    */
   public static Node start(NodeConfig config, Clock clock) throws IOException, StorageException {
-    Node node = new Node(config, clock);
+    return start(config, clock, TrustWeights.none());
+  }
+
+  /**
+   * Starts a node that weighs its peers with {@code trust} where ownership needs it: a peer of
+   * trusted weight can deliver the other half's owner of a name after a partition
+   * (docs/security.md).
+   */
+  public static Node start(NodeConfig config, Clock clock, TrustWeights trust)
+      throws IOException, StorageException {
+    Node node = new Node(config, clock, trust);
     try {
       node.startParts();
       return node;
@@ -118,7 +132,7 @@ public final class Node implements AutoCloseable {
     closeInReverse.add(publisher);
 
     RecordValidator validator = new RecordValidator(config.network(), clock);
-    records = RecordService.start(store, validator, publisher, clock);
+    records = RecordService.start(store, validator, publisher, clock, trust);
     closeInReverse.add(records);
 
     startPeerNetwork(dataDir);

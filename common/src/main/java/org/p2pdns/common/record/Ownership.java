@@ -46,22 +46,52 @@ public final class Ownership {
   }
 
   /**
-   * The contest order of two lineages of one name (1.11): a lineage with a commitment time ranks
-   * before one without; earlier commitment times first; then the lower lineage id (unsigned
-   * bytes). Negative when {@code a} ranks first.
+   * A lineage's place in a contest for its name, as one node sees it (1.11). Ranks compare by:
+   * a commitment whose time the node knows (it witnessed the commitment live, or a trusted peer
+   * vouched for the lineage) first, earlier times first; then a revealed commitment whose time
+   * the node does not know; then a plain claim; within each, the lower lineage id (unsigned
+   * bytes).
    *
-   * @param timeA the commitment time this node counts for {@code a}, or null for none
+   * @param committed whether the lineage's claim revealed a commitment
+   * @param knownTime the commitment time this node counts, or null when it knows none
+   * @param lineage {@link RecordValidator#lineageId}
    */
-  public static int compareRanks(Long timeA, byte[] lineageA, Long timeB, byte[] lineageB) {
-    if (timeA != null && timeB == null) {
-      return -1;
+  public record Rank(boolean committed, Long knownTime, byte[] lineage)
+      implements Comparable<Rank> {
+    public Rank {
+      if (knownTime != null && !committed) {
+        throw new IllegalArgumentException("a plain claim has no commitment time");
+      }
+      lineage = lineage.clone();
     }
-    if (timeA == null && timeB != null) {
-      return 1;
+
+    private int tier() {
+      return knownTime != null ? 0 : committed ? 1 : 2;
     }
-    if (timeA != null && !timeA.equals(timeB)) {
-      return Long.compare(timeA, timeB);
+
+    @Override
+    public int compareTo(Rank o) {
+      int c = Integer.compare(tier(), o.tier());
+      if (c == 0 && knownTime != null) {
+        c = Long.compare(knownTime, o.knownTime);
+      }
+      return c != 0 ? c : java.util.Arrays.compareUnsigned(lineage, o.lineage);
     }
-    return java.util.Arrays.compareUnsigned(lineageA, lineageB);
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Rank r && compareTo(r) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Arrays.hashCode(lineage);
+    }
+
+    /** For people: "committed at T", "committed (time not witnessed here)", "plain claim". */
+    public String describe() {
+      return knownTime != null ? "commitment at " + java.time.Instant.ofEpochSecond(knownTime)
+          : committed ? "a commitment this node did not witness" : "no commitment";
+    }
   }
 }

@@ -114,10 +114,14 @@ class OwnershipRulesTest {
     byte[] low = new byte[32];
     byte[] high = new byte[32];
     high[0] = 1;
-    assertThat(Ownership.compareRanks(100L, high, null, low)).isNegative();
-    assertThat(Ownership.compareRanks(100L, high, 101L, low)).isNegative();
-    assertThat(Ownership.compareRanks(100L, high, 100L, low)).isPositive();
-    assertThat(Ownership.compareRanks(null, low, null, high)).isNegative();
+    Ownership.Rank known100 = new Ownership.Rank(true, 100L, high);
+    assertThat(known100).isLessThan(new Ownership.Rank(true, null, low));
+    assertThat(known100).isLessThan(new Ownership.Rank(true, 101L, low));
+    assertThat(known100).isGreaterThan(new Ownership.Rank(true, 100L, low));
+    assertThat(new Ownership.Rank(true, null, high)).isLessThan(new Ownership.Rank(false, null,
+        low));
+    assertThat(new Ownership.Rank(false, null, low)).isLessThan(new Ownership.Rank(false, null,
+        high));
   }
 
   @Test

@@ -11,7 +11,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.p2pdns.common.peer.PeerMessage;
 import org.p2pdns.common.peer.PeerMessageCodec;
+import org.p2pdns.common.record.Commitment;
 import org.p2pdns.common.record.RefusalReason;
+import org.p2pdns.common.wire.MalformedException;
 import org.p2pdns.common.record.SignedRecord;
 import org.p2pdns.node.records.Origin;
 import org.p2pdns.node.records.RecordListener;
@@ -62,6 +64,8 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
   public void onMessage(PeerLink link, PeerMessage message) {
     if (message instanceof PeerMessage.RecordPush push) {
       onPush(link, push);
+    } else if (message instanceof PeerMessage.CommitmentPush push) {
+      onCommitment(link, push);
     } else if (message instanceof PeerMessage.RecordsByName r) {
       List<byte[]> out = new ArrayList<>();
       for (String name : r.names()) {
@@ -146,6 +150,40 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
         }
       }
     });
+  }
+
+  private void onCommitment(PeerLink link, PeerMessage.CommitmentPush push) {
+    Commitment c;
+    try {
+      c = Commitment.decode(push.commitment());
+    } catch (MalformedException e) {
+      LOG.debug("peer {} pushed a malformed commitment: {}", link.nodeId(), e.getMessage());
+      link.penalize(PeerScore.Offence.INVALID_RECORD);
+      return;
+    }
+    records.submitCommitment(c, Origin.peer(link.nodeId())).whenComplete((result, err) -> {
+      if (err != null) {
+        LOG.error("submitting a commitment from peer {} failed", link.nodeId(), err);
+        return;
+      }
+      if (result.refusal().map(r -> r.reason() == RefusalReason.INSUFFICIENT_POW).orElse(false)) {
+        invalid.incrementAndGet();
+        LOG.debug("peer {} pushed a commitment without its work", link.nodeId());
+        link.penalize(PeerScore.Offence.INVALID_RECORD);
+      }
+    });
+  }
+
+  /** A commitment this node now keeps: push it to every other link, once. */
+  @Override
+  public void commitmentKept(Commitment commitment, Origin origin) {
+    String from = origin instanceof Origin.Peer p ? p.nodeId() : null;
+    PeerMessage.CommitmentPush push = new PeerMessage.CommitmentPush(commitment.encode());
+    for (PeerLink link : network.links()) {
+      if (!link.nodeId().equals(from) && link.send(push)) {
+        forwarded.incrementAndGet();
+      }
+    }
   }
 
   /** Called on the record writer thread after a record was stored: push it on. */
