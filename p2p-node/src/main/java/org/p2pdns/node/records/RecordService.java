@@ -513,6 +513,11 @@ public final class RecordService implements AutoCloseable {
     return r;
   }
 
+  /** Whether this node witnessed the commitment live and still keeps it. */
+  public boolean witnessedCommitment(byte[] hash, long committedAt) {
+    return ownership.history().witnessed(hash, committedAt).isPresent();
+  }
+
   /** Forgets commitments too old to be revealed any more; called now and then. */
   public void forgetOldCommitments() {
     try {
