@@ -242,12 +242,18 @@ public final class RecordValidator {
     if (heldLinks && nextLinks) {
       // One key handed the name on twice: the earlier link wins (then the lower key, then the
       // lower signature), so that the key's later, contradicting act counts for nothing.
-      boolean nextRecovery = isRecoveryLink(incoming, k);
-      boolean heldRecovery = isRecoveryLink(s, k);
       // A recovery link overrides an owner-signed one whatever its serial: that is what makes
       // a stolen owner key unable to keep the name (1.5b).
-      boolean incomingWins = nextRecovery != heldRecovery ? nextRecovery
-          : compareLinks(next.get(k), held.get(k)) < 0;
+      boolean nextRecovery = isRecoveryLink(incoming, k);
+      boolean heldRecovery = isRecoveryLink(s, k);
+      if (nextRecovery != heldRecovery) {
+        // Not an equivocation: two different keys signed the two links. No evidence to keep.
+        return nextRecovery ? new Verdict.Accept(Optional.empty())
+            : new Verdict.Refuse(RefusalReason.NOT_OWNER.refusal("the recovery key of "
+                + s.name() + " overrode the hand-over at serial " + next.get(k).serial()
+                + "; it is held by key " + Ed25519Keys.toHex(s.ownerKey())), Optional.empty());
+      }
+      boolean incomingWins = compareLinks(next.get(k), held.get(k)) < 0;
       return fork(incoming, s, incomingWins, held.get(k).serial() == next.get(k).serial());
     }
     if (nextLinks && next.get(k).serial() <= s.serial()) {
