@@ -39,7 +39,7 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
   private static final Set<RefusalReason> SENDER_AT_FAULT = EnumSet.of(RefusalReason.MALFORMED,
       RefusalReason.BAD_SIGNATURE, RefusalReason.BAD_NAME, RefusalReason.OUTSIDE_SUBTREE,
       RefusalReason.TOO_LARGE, RefusalReason.BAD_RR, RefusalReason.INSUFFICIENT_POW,
-      RefusalReason.BAD_LIFETIME);
+      RefusalReason.BAD_LIFETIME, RefusalReason.EARLY_REVEAL);
 
   private final RecordService records;
   private final PeerNetwork network;

@@ -64,7 +64,8 @@ public final class OwnershipHistory implements AutoCloseable {
 
   /** A lineage or link first stored in a batch, or a contest outcome: written before the batch. */
   public sealed interface Change {
-    record Lineage(String name, byte[] lineage, long heldSince, Long rankTime)
+    /** {@code renewed}: the lineage claims the name anew after it lapsed; the row is replaced. */
+    record Lineage(String name, byte[] lineage, long heldSince, Long rankTime, boolean renewed)
         implements Change {}
 
     record Link(String name, byte[] signature, long heldSince) implements Change {}
@@ -205,21 +206,24 @@ public final class OwnershipHistory implements AutoCloseable {
       db.setAutoCommit(false);
       try (PreparedStatement lin = db.prepareStatement("INSERT OR IGNORE INTO lineages "
           + "(name, lineage, held_since, rank_time) VALUES (?, ?, ?, ?)");
+          PreparedStatement relin = db.prepareStatement("INSERT OR REPLACE INTO lineages "
+          + "(name, lineage, held_since, rank_time) VALUES (?, ?, ?, ?)");
           PreparedStatement link = db.prepareStatement("INSERT OR IGNORE INTO handover_links "
               + "(name, signature, held_since) VALUES (?, ?, ?)");
           PreparedStatement contest = db.prepareStatement("INSERT OR REPLACE INTO contests "
               + "(name, note, at) VALUES (?, ?, ?)")) {
         for (Change c : changes) {
           if (c instanceof Change.Lineage l) {
-            lin.setString(1, l.name());
-            lin.setBytes(2, l.lineage());
-            lin.setLong(3, l.heldSince());
+            PreparedStatement ps = l.renewed() ? relin : lin;
+            ps.setString(1, l.name());
+            ps.setBytes(2, l.lineage());
+            ps.setLong(3, l.heldSince());
             if (l.rankTime() == null) {
-              lin.setNull(4, java.sql.Types.INTEGER);
+              ps.setNull(4, java.sql.Types.INTEGER);
             } else {
-              lin.setLong(4, l.rankTime());
+              ps.setLong(4, l.rankTime());
             }
-            lin.executeUpdate();
+            ps.executeUpdate();
           } else if (c instanceof Change.Link l) {
             link.setString(1, l.name());
             link.setBytes(2, l.signature());
@@ -244,8 +248,12 @@ public final class OwnershipHistory implements AutoCloseable {
     }
     for (Change c : changes) {
       if (c instanceof Change.Lineage l) {
-        lineages.putIfAbsent(lineageKey(l.name(), l.lineage()),
-            new LineageRow(l.heldSince(), l.rankTime()));
+        LineageRow row = new LineageRow(l.heldSince(), l.rankTime());
+        if (l.renewed()) {
+          lineages.put(lineageKey(l.name(), l.lineage()), row);
+        } else {
+          lineages.putIfAbsent(lineageKey(l.name(), l.lineage()), row);
+        }
       } else if (c instanceof Change.Link l) {
         links.putIfAbsent(lineageKey(l.name(), l.signature()), l.heldSince());
       } else if (c instanceof Change.Contest k) {

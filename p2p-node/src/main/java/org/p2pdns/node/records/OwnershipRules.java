@@ -86,11 +86,16 @@ final class OwnershipRules {
     }
 
     private void noteStored(SignedRecord r, Origin origin, long now) {
+      noteStored(r, origin, now, false);
+    }
+
+    /** @param afterLapse the name had lapsed: the lineage's window starts again, from now */
+    private void noteStored(SignedRecord r, Origin origin, long now, boolean afterLapse) {
       byte[] id = RecordValidator.lineageId(r);
-      if (lineage(r.name(), id).isEmpty()) {
+      if (afterLapse || lineage(r.name(), id).isEmpty()) {
         Long rankTime = knownTime(r, origin);
         lineages.put(r.name() + " " + HEX.formatHex(id), new LineageRow(now, rankTime));
-        changes.add(new Change.Lineage(r.name(), id, now, rankTime));
+        changes.add(new Change.Lineage(r.name(), id, now, rankTime, afterLapse));
       }
       for (Handover h : r.handovers()) {
         if (linkHeldSince(r.name(), h.signature()).isEmpty()) {
@@ -115,7 +120,7 @@ final class OwnershipRules {
       long now = clock.instant().getEpochSecond();
       if (before.isEmpty() || lapsed(before.get(), now)) {
         if (verdict instanceof Verdict.Accept) {
-          noteStored(incoming, origin, now);
+          noteStored(incoming, origin, now, before.isPresent());
         }
         return verdict;
       }
