@@ -96,6 +96,9 @@ public final class RecordService implements AutoCloseable {
   private volatile long lastStorageErrorLog = Long.MIN_VALUE;
 
   private final OwnershipRules ownership;
+  /** Commitments kept since start; every {@link #PRUNE_EVERY}th prunes the expired ones. */
+  private final AtomicLong commitmentsKept = new AtomicLong();
+  private static final int PRUNE_EVERY = 1024;
 
   private RecordService(RecordStore store, RecordValidator validator, ChangeFeed changeFeed,
       Clock clock, OwnershipHistory history, TrustWeights trust) {
@@ -128,6 +131,7 @@ public final class RecordService implements AutoCloseable {
    */
   public static RecordService start(RecordStore store, RecordValidator validator,
       ChangeFeed changeFeed, Clock clock, TrustWeights trust) throws StorageException {
+    RecordStore.Contents contents = store.loadAll();
     OwnershipHistory history = OwnershipHistory.open(store.file());
     RecordService service;
     try {
@@ -136,12 +140,12 @@ public final class RecordService implements AutoCloseable {
       history.close();
       throw e;
     }
-    RecordStore.Contents contents = store.loadAll();
     for (SignedRecord r : contents.records()) {
       service.current.put(r.name(), r);
       service.names.add(r.name());
     }
     service.evidence.putAll(contents.evidence());
+    service.forgetOldCommitments();
     if (contents.skippedRows() > 0) {
       log.error("{} rows of {} could not be read and were skipped (see the errors above)",
           contents.skippedRows(), store.file());
@@ -491,6 +495,9 @@ public final class RecordService implements AutoCloseable {
       }
       if (!history.keepCommitment(c, now)) {
         return finishCommitment(SubmitResult.DUPLICATE);
+      }
+      if (commitmentsKept.incrementAndGet() % PRUNE_EVERY == 0) {
+        forgetOldCommitments();
       }
     } catch (StorageException e) {
       logStorageFailure(e);
