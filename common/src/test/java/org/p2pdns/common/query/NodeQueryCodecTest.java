@@ -108,6 +108,20 @@ class NodeQueryCodecTest {
 
   /** Pins the layout of docs/protocol.md 2.2-2.4 with bytes written by hand. */
   @Test
+  void submitCommitmentBytesArePinned() throws Exception {
+    byte[] hash = new byte[32];
+    java.util.Arrays.fill(hash, (byte) 0xab);
+    byte[] c = new org.p2pdns.common.record.Commitment(hash, 1000, 7).encode();
+    assertThat(HEX.formatHex(c)).isEqualTo("01" + "ab".repeat(32) + "00000000000003e8"
+        + "0000000000000007");
+    assertThat(HEX.formatHex(NodeQueryCodec.encode(new NodeRequest.SubmitCommitment(2, c))))
+        .isEqualTo("010a0000000000000002" + "0031" + HEX.formatHex(c));
+    assertThat(HEX.formatHex(NodeQueryCodec.encode(new NodeResponse.CommitmentSubmitted(2,
+        NodeResponse.SubmitStatus.REFUSED, 11, "x"))))
+        .isEqualTo("018a0000000000000002" + "02" + "000b" + "000178");
+  }
+
+  @Test
   void lookupRequestBytesArePinned() throws Exception {
     String hex = "01" + "02" + "0000000000000007" + "000b" + "6578616d706c652e703270";
     assertThat(HEX.formatHex(NodeQueryCodec.encode(new NodeRequest.Lookup(7, "example.p2p"))))
