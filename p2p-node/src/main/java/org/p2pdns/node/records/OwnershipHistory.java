@@ -7,11 +7,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.p2pdns.common.record.Commitment;
 import org.p2pdns.node.store.StorageException;
 
@@ -26,7 +26,7 @@ import org.p2pdns.node.store.StorageException;
  * {@code synchronous=FULL}: the record service writes the history of a batch before the batch's
  * records, so a record on disk always has its history after a crash or {@code kill -9}. A record
  * without a history row (a database from before these tables) counts as held since forever.
- * Thread-safe: every method holds the object's lock; reads come from memory.
+ * Thread-safe: writes hold the object's lock; reads come from memory without it.
  */
 public final class OwnershipHistory implements AutoCloseable {
   private static final String[] SCHEMA = {
@@ -74,10 +74,12 @@ public final class OwnershipHistory implements AutoCloseable {
   }
 
   private final Connection db;
-  private final Map<String, Long> commitments = new HashMap<>();
-  private final Map<String, LineageRow> lineages = new HashMap<>();
-  private final Map<String, Long> links = new HashMap<>();
-  private final Map<String, String> contests = new HashMap<>();
+  // Concurrent maps: reads (lookups, on the query threads) take no lock; writes hold this
+  // object's lock and change a map only after the database committed.
+  private final Map<String, Long> commitments = new ConcurrentHashMap<>();
+  private final Map<String, LineageRow> lineages = new ConcurrentHashMap<>();
+  private final Map<String, Long> links = new ConcurrentHashMap<>();
+  private final Map<String, String> contests = new ConcurrentHashMap<>();
 
   private OwnershipHistory(Connection db) {
     this.db = db;
@@ -142,7 +144,7 @@ public final class OwnershipHistory implements AutoCloseable {
   }
 
   /** When this node witnessed the commitment live, if it did and still keeps it. */
-  public synchronized Optional<Long> witnessed(byte[] hash, long committedAt) {
+  public Optional<Long> witnessed(byte[] hash, long committedAt) {
     return Optional.ofNullable(commitments.get(commitmentKey(hash, committedAt)));
   }
 
@@ -166,7 +168,7 @@ public final class OwnershipHistory implements AutoCloseable {
     return true;
   }
 
-  public synchronized int commitmentCount() {
+  public int commitmentCount() {
     return commitments.size();
   }
 
@@ -183,17 +185,17 @@ public final class OwnershipHistory implements AutoCloseable {
   }
 
   /** Since when this node holds the lineage and the time it counts, if it ever stored it. */
-  public synchronized Optional<LineageRow> lineage(String name, byte[] lineageId) {
+  public Optional<LineageRow> lineage(String name, byte[] lineageId) {
     return Optional.ofNullable(lineages.get(lineageKey(name, lineageId)));
   }
 
   /** Since when this node holds the hand-over link with this signature, if it stored it. */
-  public synchronized Optional<Long> linkHeldSince(String name, byte[] signature) {
+  public Optional<Long> linkHeldSince(String name, byte[] signature) {
     return Optional.ofNullable(links.get(lineageKey(name, signature)));
   }
 
   /** The last contest outcome of the name, for people. */
-  public synchronized Optional<String> contest(String name) {
+  public Optional<String> contest(String name) {
     return Optional.ofNullable(contests.get(name));
   }
 
