@@ -58,6 +58,8 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
   public RecordGossip(RecordService records, PeerNetwork network) {
     this.records = records;
     this.network = network;
+    records.setEvidenceAsker((peerId, name) -> network.link(peerId)
+        .ifPresent(l -> l.send(new PeerMessage.LineageQuery(name))));
   }
 
   @Override
@@ -66,6 +68,15 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
       onPush(link, push);
     } else if (message instanceof PeerMessage.CommitmentPush push) {
       onCommitment(link, push);
+    } else if (message instanceof PeerMessage.LineageQuery q) {
+      Optional<RecordService.LineageFacts> facts = records.lineageFacts(q.name());
+      link.send(facts.isEmpty()
+          ? new PeerMessage.Lineage(q.name(), Optional.empty(), Optional.empty(), 0)
+          : new PeerMessage.Lineage(q.name(), Optional.of(facts.get().lineage()),
+              facts.get().countedTime(), facts.get().heldSince()));
+    } else if (message instanceof PeerMessage.Lineage l) {
+      records.peerLineage(link.nodeId(), l.name(), l.lineage(), l.countedTime())
+          .ifPresent(waiting -> records.submit(waiting, Origin.peer(link.nodeId())));
     } else if (message instanceof PeerMessage.RecordsByName r) {
       List<byte[]> out = new ArrayList<>();
       for (String name : r.names()) {

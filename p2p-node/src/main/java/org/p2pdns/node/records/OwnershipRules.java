@@ -49,6 +49,62 @@ final class OwnershipRules {
   private final TrustWeights trust;
   private final double vouchWeight;
   private final Clock clock;
+  /** Peer id, name and lineage id to the commitment time that trusted peer counts (LINEAGE). */
+  private final Map<String, Optional<Long>> evidence = boundedMap(4096);
+  /** Peer id and name to a record from that trusted peer waiting for its LINEAGE answer. */
+  private final Map<String, SignedRecord> parked = boundedMap(1024);
+  private volatile EvidenceAsker asker = (peer, name) -> { };
+
+  private static <V> Map<String, V> boundedMap(int max) {
+    return java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(64, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+        return size() > max;
+      }
+    });
+  }
+
+  void setAsker(EvidenceAsker a) {
+    asker = a;
+  }
+
+  /**
+   * Keeps what a peer said of a name's current lineage, and returns the record parked for that
+   * peer and name if it belongs to that lineage (to be decided again, now with the evidence).
+   */
+  Optional<SignedRecord> takeEvidence(String peerId, String name, Optional<byte[]> lineage,
+      Optional<Long> countedTime) {
+    if (lineage.isEmpty()) {
+      return Optional.empty();
+    }
+    evidence.put(peerId + " " + name + " " + HEX.formatHex(lineage.get()), countedTime);
+    SignedRecord waiting = parked.get(peerId + " " + name);
+    if (waiting != null && java.util.Arrays.equals(RecordValidator.lineageId(waiting),
+        lineage.get())) {
+      parked.remove(peerId + " " + name);
+      return Optional.of(waiting);
+    }
+    return Optional.empty();
+  }
+
+  private Optional<Optional<Long>> evidenceFor(Origin origin, SignedRecord r) {
+    if (!(origin instanceof Origin.Peer p)) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(evidence.get(p.nodeId() + " " + r.name() + " "
+        + HEX.formatHex(RecordValidator.lineageId(r))));
+  }
+
+  private boolean witnessedHere(SignedRecord r) {
+    Optional<ClaimTerms.Reveal> reveal = r.content().terms().reveal();
+    return reveal.isPresent() && history.witnessed(Commitment.revealedBy(networkId, r)
+        .orElseThrow(), reveal.get().committedAt()).isPresent();
+  }
+
+  /** This node's view of the current lineage of a name, for a peer that asks (LINEAGE). */
+  Optional<LineageRow> lineageRow(SignedRecord current) {
+    return history.lineage(current.name(), RecordValidator.lineageId(current));
+  }
 
   OwnershipRules(RecordValidator validator, OwnershipHistory history, TrustWeights trust,
       double vouchWeight, Clock clock) {
@@ -146,6 +202,17 @@ final class OwnershipRules {
       if (held.kind() == SignedRecord.Kind.TOMBSTONE) {
         return verdict; // revoked: nobody claims it before the tombstone lapses
       }
+      if (vouched(origin) && incoming.content().terms().reveal().isPresent()
+          && !witnessedHere(incoming) && evidenceFor(origin, incoming).isEmpty()) {
+        // A trusted peer's word counts with the commitment time that peer itself counts, not
+        // with the time the record states: ask it, decide again when it answers.
+        String peer = ((Origin.Peer) origin).nodeId();
+        parked.put(peer + " " + incoming.name(), incoming);
+        asker.ask(peer, incoming.name());
+        return new Verdict.Refuse(RefusalReason.NOT_OWNER.refusal(held.name() + " is held "
+            + "here by another claim; asked peer " + peer + " which commitment time it counts "
+            + "for this one"), Optional.empty());
+      }
       LineageRow heldRow = lineage(held.name(), RecordValidator.lineageId(held))
           .orElse(new LineageRow(0, null));
       Ownership.Rank heldRank = rank(held, heldRow.rankTime());
@@ -219,17 +286,19 @@ final class OwnershipRules {
 
   /**
    * The commitment time this node counts for a lineage it has not stored before: the revealed
-   * commitment's time if this node witnessed that commitment live, or if a trusted peer delivered
-   * the record; none otherwise.
+   * commitment's time if this node witnessed that commitment live, or the time a trusted peer
+   * that delivered the record counts for it (its LINEAGE answer); none otherwise.
    */
   private Long knownTime(SignedRecord r, Origin origin) {
     Optional<ClaimTerms.Reveal> reveal = r.content().terms().reveal();
     if (reveal.isEmpty()) {
       return null;
     }
-    byte[] hash = Commitment.revealedBy(networkId, r).orElseThrow();
-    if (history.witnessed(hash, reveal.get().committedAt()).isPresent() || vouched(origin)) {
+    if (witnessedHere(r)) {
       return reveal.get().committedAt();
+    }
+    if (vouched(origin)) {
+      return evidenceFor(origin, r).flatMap(t -> t).orElse(null);
     }
     return null;
   }

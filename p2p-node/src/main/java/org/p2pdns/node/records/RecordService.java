@@ -520,6 +520,35 @@ public final class RecordService implements AutoCloseable {
     return r;
   }
 
+  /** A name's current lineage as this node sees it: what a peer's LINEAGE_QUERY is told. */
+  public record LineageFacts(byte[] lineage, Optional<Long> countedTime, long heldSince) {}
+
+  /** This node's view of the current lineage of {@code name}, if it holds a record of it. */
+  public Optional<LineageFacts> lineageFacts(String name) {
+    SignedRecord r = current.get(name);
+    if (r == null) {
+      return Optional.empty();
+    }
+    Optional<OwnershipHistory.LineageRow> row = ownership.lineageRow(r);
+    return Optional.of(new LineageFacts(RecordValidator.lineageId(r),
+        row.map(OwnershipHistory.LineageRow::rankTime).map(Optional::ofNullable)
+            .orElse(Optional.empty()), row.map(OwnershipHistory.LineageRow::heldSince).orElse(0L)));
+  }
+
+  /** Who asks a trusted peer for its view of a lineage (the peer layer). */
+  public void setEvidenceAsker(EvidenceAsker asker) {
+    ownership.setAsker(asker);
+  }
+
+  /**
+   * What a peer answered about a name's lineage: kept as evidence of the commitment time it
+   * counts; returns a record of that peer waiting for this answer, to be submitted again.
+   */
+  public Optional<SignedRecord> peerLineage(String peerId, String name, Optional<byte[]> lineage,
+      Optional<Long> countedTime) {
+    return ownership.takeEvidence(peerId, name, lineage, countedTime);
+  }
+
   /** Whether this node witnessed the commitment live and still keeps it. */
   public boolean witnessedCommitment(byte[] hash, long committedAt) {
     return ownership.history().witnessed(hash, committedAt).isPresent();

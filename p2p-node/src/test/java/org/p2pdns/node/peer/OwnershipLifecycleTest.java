@@ -127,6 +127,51 @@ class OwnershipLifecycleTest {
   }
 
   @Test
+  void aTrustedNodeThatTookABackdatedClaimAsAFreeNameCannotPassItOn() throws Exception {
+    try (OwnershipCluster c = new OwnershipCluster(tmp)) {
+      Node n0 = c.start("n0");
+      Node n1 = c.start("n1", n0);
+      List<Node> held = List.of(n0, n1);
+      awaitLinks(held, 1);
+      TestNetwork net = c.net;
+      long reveal = Ownership.revealDelay(net.params()).toSeconds();
+      long window = Ownership.contestWindow(net.params()).toSeconds();
+      Ed25519Keys.KeyPair owner = Ed25519Keys.generate();
+      byte[] salt = salt();
+      long t = c.now();
+      Commitment commitment = net.commitment(owner, "laundry.p2p", salt, t);
+      commit(n0, commitment);
+      awaitWitnessed(held, commitment);
+      c.clock.advance(Duration.ofSeconds(reveal));
+      SignedRecord claim = net.committedClaim(owner, "laundry.p2p", salt, t, c.now(),
+          a("laundry.p2p", "192.0.2.1"), null);
+      submit(n0, claim);
+      awaitEverywhere(held, claim);
+      c.clock.advance(Duration.ofSeconds(window + 1));
+
+      // A new node its operator trusts at once, before it caught up: Mallory hands it a claim
+      // of the name with a commitment "from a day before", and it takes it as a free name.
+      Node fresh = c.start("fresh");
+      TestPeer mallory = c.hostile("mallory", fresh);
+      Ed25519Keys.KeyPair m = Ed25519Keys.generate();
+      byte[] ms = salt();
+      long old = t - 86_400;
+      SignedRecord backdated = net.committedClaim(m, "laundry.p2p", ms, old, old + reveal,
+          a("laundry.p2p", "203.0.113.66"), null);
+      push(mallory, fresh, backdated);
+      await().atMost(WAIT).until(() -> fresh.records().current("laundry.p2p").isPresent());
+
+      // It joins. The others ask it which commitment time it counts for that claim (none: it
+      // witnessed nothing), so its trust does not make the stated time count.
+      fresh.peerNetwork().connect(target(n0)).get(20, TimeUnit.SECONDS);
+      await().atMost(WAIT).untilAsserted(() -> assertThat(n0.records().lookup("laundry.p2p")
+          .detail()).contains("lost the contest").contains(Ed25519Keys.toHex(m.publicKey())));
+      List<Node> all = List.of(n0, n1, fresh);
+      awaitEverywhere(all, claim);
+    }
+  }
+
+  @Test
   void equivocationEndsWithOneRecordAndEvidenceOnEveryNode() throws Exception {
     try (OwnershipCluster c = new OwnershipCluster(tmp)) {
       Node n0 = c.start("n0");
