@@ -139,6 +139,12 @@ public final class ShowCommand implements Callable<Integer> {
             sb.append("  ").append(o).append('\n');
           }
         }
+      } else if (key.equals("detail")) {
+        // The node's notes (evidence, a pending transfer, the last contest), one per line.
+        sb.append("detail:\n");
+        for (String note : e.getValue().toString().split("; ")) {
+          sb.append("  ").append(note).append('\n');
+        }
       } else {
         sb.append(String.format("%-10s %s%n", key + ":", e.getValue()));
       }
