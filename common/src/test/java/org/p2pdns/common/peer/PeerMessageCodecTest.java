@@ -50,6 +50,15 @@ class PeerMessageCodecTest {
         new PeerMessage.RecordPage(5, "example.p2p", 10),
         new PeerMessage.Records(5, List.of(new byte[] {1}, new byte[] {2, 3}), true),
         new PeerMessage.Records(6, List.of(), false),
+        new PeerMessage.CommitmentPush(new org.p2pdns.common.record.Commitment(digest, 1000, -5)
+            .encode()),
+        new PeerMessage.LineageQuery("example.p2p"),
+        new PeerMessage.Lineage("example.p2p", java.util.Optional.empty(),
+            java.util.Optional.empty(), 0),
+        new PeerMessage.Lineage("example.p2p", java.util.Optional.of(digest),
+            java.util.Optional.empty(), 1000),
+        new PeerMessage.Lineage("example.p2p", java.util.Optional.of(digest),
+            java.util.Optional.of(-5L), 1000),
         new PeerMessage.Reconcile(0x30, new byte[] {1, 2, 3}),
         new PeerMessage.Reconcile(0x3f, new byte[0]));
   }
