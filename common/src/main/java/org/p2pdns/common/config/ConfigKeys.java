@@ -20,7 +20,7 @@ public final class ConfigKeys {
       "network.max-record-bytes", "8192", "Largest encoded signed record, in bytes.");
   public static final ConfigKey NETWORK_MAX_RRS = new ConfigKey("network.max-rrs", "256",
       "Most resource records one signed record may hold.");
-  public static final ConfigKey NETWORK_CLOCK_SKEW = new ConfigKey("network.clock-skew", "10m",
+  public static final ConfigKey NETWORK_CLOCK_SKEW = new ConfigKey("network.clock-skew", "2m",
       "How far a record's issue time may lie in the future of a node's clock. Also sets the claim "
       + "reveal delay (2 x skew + 10 s) and the contest window (2 x reveal delay + 60 s).");
   public static final ConfigKey NETWORK_GRACE_PERIOD = new ConfigKey("network.grace-period", "7d",

@@ -27,7 +27,7 @@ class NetworkParamsTest {
     assertThat(DEFAULTS.recordLifetime()).isEqualTo(Duration.ofDays(365));
     assertThat(DEFAULTS.maxRecordBytes()).isEqualTo(8192);
     assertThat(DEFAULTS.maxRrs()).isEqualTo(256);
-    assertThat(DEFAULTS.clockSkew()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(DEFAULTS.clockSkew()).isEqualTo(Duration.ofMinutes(2));
     assertThat(DEFAULTS.gracePeriod()).isEqualTo(Duration.ofDays(7));
   }
 
@@ -35,13 +35,13 @@ class NetworkParamsTest {
   @Test
   void encodingOfTheDefaultsIsPinned() {
     String expected = "01" + "01" + "0003" + "703270" + "18" + "0000000001e13380" + "00002000"
-        + "0100" + "0000000000000258" + "0000000000093a80";
+        + "0100" + "0000000000000078" + "0000000000093a80";
     assertThat(HexFormat.of().formatHex(DEFAULTS.encode())).isEqualTo(expected);
     byte[] id = Hashes.sha256("p2pdns-network-v1".getBytes(StandardCharsets.US_ASCII),
         HexFormat.of().parseHex(expected));
     assertThat(DEFAULTS.networkId()).isEqualTo(id);
     assertThat(HexFormat.of().formatHex(id))
-        .isEqualTo("dfc31e06f1e111cdb129bfff5136013f3d4c30427572b4c8d680549041ef26a6");
+        .isEqualTo("ed0b9eb1491b071243389e3ee3a60e6279ee2e4cf77e8cb1ccf69c3ee1409051");
   }
 
   @Test
