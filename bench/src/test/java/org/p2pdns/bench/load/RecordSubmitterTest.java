@@ -63,7 +63,12 @@ class RecordSubmitterTest {
       SubmitReport report = submitter.submitAll(mixed, line -> {});
       assertThat(report.stored()).isEqualTo(10);
       assertThat(report.refused()).isEqualTo(10);
-      assertThat(report.refusals()).containsOnlyKeys("BAD_SIGNATURE", "INSUFFICIENT_POW");
+      // The proof of work is bound to the network id too, so most foreign records fail it
+      // before their signature is checked; which reason each gets depends on its bytes.
+      assertThat(report.refusals().keySet()).isNotEmpty()
+          .isSubsetOf("BAD_SIGNATURE", "INSUFFICIENT_POW");
+      assertThat(report.refusals().values().stream().mapToLong(Number::longValue).sum())
+          .isEqualTo(10);
       assertThat(report.allHeld()).isFalse();
       assertThat(report.samples()).isNotEmpty();
     }
