@@ -1,38 +1,62 @@
 package org.p2pdns.node.peer;
 
+import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.p2pdns.common.peer.PeerMessage;
 import org.p2pdns.common.peer.PeerMessageCodec;
 import org.p2pdns.common.record.RefusalReason;
 import org.p2pdns.common.record.SignedRecord;
+import org.p2pdns.common.sync.GossipAction;
+import org.p2pdns.common.sync.GossipConfig;
+import org.p2pdns.common.sync.GossipMessage;
+import org.p2pdns.common.sync.GossipRouter;
 import org.p2pdns.node.records.Origin;
 import org.p2pdns.node.records.RecordListener;
 import org.p2pdns.node.records.RecordService;
+import org.p2pdns.node.records.SubmitResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Spreads records by push: every record the node stores (from a client or a peer) goes to every
- * link except the one it came from; every RECORD a peer pushes goes through the node's one record
- * path ({@link RecordService#submit}), validated before it is stored or forwarded. Duplicates are
- * not forwarded: the record service reports them as DUPLICATE and tells no listener, and a short
- * memory of recent digests skips even their validation. Also answers RECORD_REQUEST by name and
- * by page (the whole-store transfer).
+ * Spreads records along a Plumtree ({@link GossipRouter}, docs/protocol.md 3.8 and 4.2): each
+ * stored record is pushed whole (RECORD) to at most {@link GossipConfig#maxEager()} "eager"
+ * links and announced by digest (IHAVE) on the others; a second copy prunes the link it came by,
+ * an announcement whose record does not follow in time grafts the announcer's link. Every RECORD
+ * a peer pushes goes through the node's one record path ({@link RecordService#submit}), validated
+ * before it is stored or forwarded. Also answers RECORD_REQUEST by name, by digest (recently
+ * stored records) and by page (the whole-store transfer).
+ *
+ * <p>Threads: the router is plain state, so one "gossip" thread owns it and everything that
+ * touches it (link events, pushes, the record service's decisions, graft timers) is handed to that
+ * thread. Nothing there blocks: {@link PeerLink#send} only queues (a slow peer's link drops
+ * pushes or is disconnected by the transport) and record submission is asynchronous.
  */
-public final class RecordGossip implements PeerMessageListener, RecordListener {
+public final class RecordGossip implements PeerMessageListener, RecordListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RecordGossip.class);
-  /** Recent digests remembered, to drop repeats without validating them again. */
-  private static final int SEEN_CAPACITY = 65_536;
-  /** A record that went this many hops is stored but not forwarded again. */
+  /** A record that arrived with this many hops is stored but not forwarded again. */
   static final int MAX_HOPS = 64;
+  /** Pushes waiting for the gossip thread above which further pushes are dropped (catch-up repairs). */
+  static final int MAX_QUEUED_PUSHES = 20_000;
+  /** Digests of recently stored records remembered with their names, to answer grafts by digest. */
+  private static final int NAMES_BY_DIGEST = 65_536;
   /** Refusals that show the sender forwarded something no honest node would. */
   private static final Set<RefusalReason> SENDER_AT_FAULT = EnumSet.of(RefusalReason.MALFORMED,
       RefusalReason.BAD_SIGNATURE, RefusalReason.BAD_NAME, RefusalReason.OUTSIDE_SUBTREE,
@@ -41,27 +65,95 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
 
   private final RecordService records;
   private final PeerNetwork network;
-  /** Digest (hex) to the hop count it arrived with; insertion order, bounded. */
-  private final Map<String, Integer> seen = new LinkedHashMap<>(1024, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
-      return size() > SEEN_CAPACITY;
-    }
-  };
+  private final Clock clock;
+  private final ScheduledExecutorService thread;
+
+  // Owned by the gossip thread.
+  private final GossipRouter<String> router;
+  /** Digest to the name of the record stored with it, to find the bytes a PushRecord names. */
+  private final Map<ByteBuffer, String> namesByDigest =
+      new LinkedHashMap<>(1024, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, String> eldest) {
+          return size() > NAMES_BY_DIGEST;
+        }
+      };
+  /** Pushed records being validated: digest to the hops they arrived with. */
+  private final Map<ByteBuffer, Integer> validating = new java.util.HashMap<>();
+  private ScheduledFuture<?> tickTask;
+  private long tickAt = Long.MAX_VALUE;
+
+  private final AtomicInteger queuedPushes = new AtomicInteger();
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong repeats = new AtomicLong();
-  private final AtomicLong forwarded = new AtomicLong();
   private final AtomicLong invalid = new AtomicLong();
+  private final AtomicLong pushed = new AtomicLong();
+  private final AtomicLong unsent = new AtomicLong();
+  private final AtomicLong ihaveSent = new AtomicLong();
+  private final AtomicLong ihaveReceived = new AtomicLong();
+  private final AtomicLong graftSent = new AtomicLong();
+  private final AtomicLong graftReceived = new AtomicLong();
+  private final AtomicLong pruneSent = new AtomicLong();
+  private final AtomicLong pruneReceived = new AtomicLong();
+  private final AtomicLong overflow = new AtomicLong();
+  private volatile Set<String> eager = Set.of();
+  private volatile Set<String> lazy = Set.of();
 
-  public RecordGossip(RecordService records, PeerNetwork network) {
+  public RecordGossip(RecordService records, PeerNetwork network, GossipConfig config,
+      Clock clock) {
     this.records = records;
     this.network = network;
+    this.clock = clock;
+    this.router = new GossipRouter<>(config, clock);
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread th = new Thread(r, "gossip");
+      th.setDaemon(true);
+      return th;
+    });
+    t.setRemoveOnCancelPolicy(true);
+    this.thread = t;
+  }
+
+  public RecordGossip(RecordService records, PeerNetwork network) {
+    this(records, network, GossipConfig.DEFAULT, Clock.systemUTC());
+  }
+
+  @Override
+  public void onLinkUp(PeerLink link) {
+    onGossipThread(() -> {
+      router.peerUp(link.nodeId());
+      refreshTree();
+    });
+  }
+
+  @Override
+  public void onLinkDown(PeerLink link) {
+    onGossipThread(() -> {
+      // A newer link to the same node may already have replaced this one.
+      if (network.link(link.nodeId()).filter(PeerLink::isOpen).isEmpty()) {
+        router.peerDown(link.nodeId());
+        refreshTree();
+      }
+    });
   }
 
   @Override
   public void onMessage(PeerLink link, PeerMessage message) {
     if (message instanceof PeerMessage.RecordPush push) {
-      onPush(link, push);
+      if (queuedPushes.incrementAndGet() > MAX_QUEUED_PUSHES) {
+        queuedPushes.decrementAndGet();
+        overflow.incrementAndGet();
+        return;
+      }
+      byte[] digest = push.digest(); // hashed here, off the gossip thread
+      onGossipThread(() -> {
+        queuedPushes.decrementAndGet();
+        onPush(link, push, digest);
+      });
+    } else if (message instanceof PeerMessage.TreeControl control) {
+      onGossipThread(() -> onControl(link, control.message()));
     } else if (message instanceof PeerMessage.RecordsByName r) {
       List<byte[]> out = new ArrayList<>();
       for (String name : r.names()) {
@@ -90,11 +182,15 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
       }
       link.send(new PeerMessage.Records(r.requestId(), out, more));
     } else if (message instanceof PeerMessage.RecordsByDigest r) {
-      // Not served yet: the record service has no index by digest. Reconciliation names records
-      // by digest; until it asks this way, an empty answer says "none held".
-      LOG.debug("peer {} asked for {} records by digest; not served", link.nodeId(),
-          r.digests().size());
-      link.send(new PeerMessage.Records(r.requestId(), List.of(), false));
+      // Served for the records this node stored recently (the digests it remembers) that are
+      // still the current version of their name; others are left out ("not held").
+      onGossipThread(() -> {
+        List<byte[]> out = new ArrayList<>();
+        for (byte[] d : r.digests()) {
+          byDigest(d).ifPresent(rec -> out.add(rec.encoded()));
+        }
+        sendPaged(link, r.requestId(), out, false);
+      });
     }
   }
 
@@ -119,60 +215,237 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
     link.send(new PeerMessage.Records(requestId, page, more));
   }
 
-  private void onPush(PeerLink link, PeerMessage.RecordPush push) {
+  /** On the gossip thread: a whole record from a peer, new (validate it) or a copy (prune). */
+  private void onPush(PeerLink link, PeerMessage.RecordPush push, byte[] digest) {
     received.incrementAndGet();
-    String digest = HexFormat.of().formatHex(push.digest());
-    synchronized (seen) {
-      if (seen.containsKey(digest)) {
-        repeats.incrementAndGet();
-        return;
-      }
-      seen.put(digest, push.hops());
+    String from = link.nodeId();
+    GossipRouter.PushResult<String> result = router.onPush(from, digest, push.hops());
+    perform(result.actions(), null);
+    refreshTree();
+    if (result.arrival() == GossipRouter.Arrival.DUPLICATE) {
+      repeats.incrementAndGet();
+      return;
     }
-    records.submit(push.record(), Origin.peer(link.nodeId())).whenComplete((result, err) -> {
-      if (err != null) {
-        LOG.error("submitting a record from peer {} failed", link.nodeId(), err);
-        return;
+    ByteBuffer key = ByteBuffer.wrap(digest);
+    validating.put(key, push.hops());
+    records.submit(push.record(), Origin.peer(from)).whenComplete((outcome, err) ->
+        onGossipThread(() -> decided(link, key, outcome, err)));
+  }
+
+  /**
+   * On the gossip thread: the record service decided a pushed record. A stored one was already
+   * forwarded by {@link #recordStored} (called before the decision completes); here the router
+   * learns of the other outcomes.
+   */
+  private void decided(PeerLink link, ByteBuffer key, SubmitResult outcome, Throwable err) {
+    validating.remove(key);
+    byte[] digest = key.array();
+    if (err != null) {
+      LOG.error("submitting a record from peer {} failed", link.nodeId(), err);
+      router.rejected(digest);
+      return;
+    }
+    if (outcome.outcome() == SubmitResult.Outcome.DUPLICATE) {
+      // The store had it already (catch-up brought it): nothing to forward, but grafts for it
+      // can be answered.
+      router.accepted(digest, link.nodeId());
+      return;
+    }
+    Optional<RefusalReason> reason = outcome.refusal().map(RefusalReason.Refusal::reason);
+    if (reason.isPresent()) {
+      // Not forwarded, and copies of it are not validated again (they count as duplicates);
+      // catch-up brings a valid version later if there is one.
+      router.rejected(digest);
+      if (SENDER_AT_FAULT.contains(reason.get())) {
+        invalid.incrementAndGet();
+        LOG.debug("peer {} pushed an invalid record: {}", link.nodeId(), outcome);
+        link.penalize(PeerScore.Offence.INVALID_RECORD);
       }
-      Optional<RefusalReason> reason = result.refusal().map(RefusalReason.Refusal::reason);
-      if (reason.isPresent()) {
-        synchronized (seen) {
-          seen.remove(digest); // another copy may yet be valid later (e.g. after a clock catch-up)
-        }
-        if (SENDER_AT_FAULT.contains(reason.get())) {
-          invalid.incrementAndGet();
-          LOG.debug("peer {} pushed an invalid record: {}", link.nodeId(), result);
-          link.penalize(PeerScore.Offence.INVALID_RECORD);
-        }
-      }
-    });
+    }
+  }
+
+  private void onControl(PeerLink link, GossipMessage message) {
+    String from = link.nodeId();
+    if (message instanceof GossipMessage.IHave h) {
+      ihaveReceived.incrementAndGet();
+      router.onIHave(from, h.hops(), h.digests());
+      scheduleTick();
+    } else if (message instanceof GossipMessage.Graft g) {
+      graftReceived.incrementAndGet();
+      perform(router.onGraft(from, g.digests()), null);
+    } else if (message instanceof GossipMessage.Prune) {
+      pruneReceived.incrementAndGet();
+      router.onPrune(from);
+    }
+    refreshTree();
   }
 
   /** Called on the record writer thread after a record was stored: push it on. */
   @Override
   public void recordStored(SignedRecord record, Origin origin) {
-    String digest = record.digestHex();
-    int hops;
-    synchronized (seen) {
-      Integer arrived = seen.get(digest);
-      hops = arrived == null ? 0 : arrived + 1;
-      seen.putIfAbsent(digest, hops);
+    onGossipThread(() -> stored(record, origin));
+  }
+
+  private void stored(SignedRecord record, Origin origin) {
+    byte[] digest = record.digest();
+    ByteBuffer key = ByteBuffer.wrap(digest);
+    namesByDigest.put(key, record.name());
+    List<GossipAction<String>> actions;
+    if (origin instanceof Origin.Peer p) {
+      // A push being validated, or a record catch-up brought: on to everyone but the sender.
+      Integer hops = validating.get(key);
+      actions = router.accepted(digest, p.nodeId());
+      if (hops != null && hops >= MAX_HOPS) {
+        actions = List.of(); // stored, and known to the router, but not forwarded
+      }
+    } else {
+      actions = router.publish(digest);
     }
-    if (hops >= MAX_HOPS) {
+    perform(actions, record);
+  }
+
+  /** Fires due graft timers. */
+  private void tick() {
+    tickTask = null;
+    tickAt = Long.MAX_VALUE;
+    perform(router.tick(), null);
+    refreshTree();
+    scheduleTick();
+  }
+
+  /** Makes sure a tick runs by the router's next deadline. */
+  private void scheduleTick() {
+    OptionalLong next = router.nextDeadline();
+    if (next.isEmpty() || (tickTask != null && tickAt <= next.getAsLong())) {
       return;
     }
-    String from = origin instanceof Origin.Peer p ? p.nodeId() : null;
-    PeerMessage.RecordPush push = new PeerMessage.RecordPush(hops, record.encoded());
-    for (PeerLink link : network.links()) {
-      if (!link.nodeId().equals(from) && link.send(push)) {
-        forwarded.incrementAndGet();
+    if (tickTask != null) {
+      tickTask.cancel(false);
+    }
+    tickAt = next.getAsLong();
+    long delay = Math.max(0, tickAt - clock.millis());
+    try {
+      tickTask = thread.schedule(() -> guarded(this::tick), delay, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      tickTask = null; // closing
+    }
+  }
+
+  /** Sends what the router asked for. {@code record} is the record in hand, if any. */
+  private void perform(List<GossipAction<String>> actions, SignedRecord record) {
+    for (GossipAction<String> a : actions) {
+      Optional<PeerLink> link = network.link(a.peer());
+      if (link.isEmpty()) {
+        continue;
+      }
+      if (a instanceof GossipAction.PushRecord<String> p) {
+        byte[] digest = p.digest();
+        Optional<SignedRecord> rec = record != null
+            && java.util.Arrays.equals(record.digest(), digest) ? Optional.of(record)
+            : byDigest(digest);
+        if (rec.isEmpty()) {
+          continue; // replaced by a newer version since, which spread on its own
+        }
+        if (link.get().send(new PeerMessage.RecordPush(p.hops(), rec.get().encoded()))) {
+          pushed.incrementAndGet();
+        } else {
+          unsent.incrementAndGet();
+        }
+      } else if (a instanceof GossipAction.Send<String> s) {
+        GossipMessage m = s.message();
+        if (link.get().send(new PeerMessage.TreeControl(m))) {
+          if (m instanceof GossipMessage.IHave) {
+            ihaveSent.incrementAndGet();
+          } else if (m instanceof GossipMessage.Graft) {
+            graftSent.incrementAndGet();
+          } else {
+            pruneSent.incrementAndGet();
+          }
+        }
       }
     }
+    if (!actions.isEmpty()) {
+      scheduleTick();
+    }
+  }
+
+  /** The current record with this digest, if it is one this node stored recently. */
+  private Optional<SignedRecord> byDigest(byte[] digest) {
+    String name = namesByDigest.get(ByteBuffer.wrap(digest));
+    if (name == null) {
+      return Optional.empty();
+    }
+    return records.current(name).filter(r -> java.util.Arrays.equals(r.digest(), digest));
+  }
+
+  private void refreshTree() {
+    eager = router.eagerPeers();
+    lazy = router.lazyPeers();
+  }
+
+  private void onGossipThread(Runnable task) {
+    try {
+      thread.execute(() -> guarded(task));
+    } catch (RejectedExecutionException e) {
+      LOG.debug("gossip stopped; dropping a task");
+    }
+  }
+
+  private static void guarded(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      LOG.error("gossip task failed", e);
+    }
+  }
+
+  /** Runs a query on the gossip thread (tests, status): waits at most 5 s. */
+  <T> T query(Callable<T> q) {
+    try {
+      return thread.submit(q).get(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("gossip thread did not answer", e);
+    }
+  }
+
+  /** Peers this node pushes to eagerly now (node ids). */
+  public Set<String> eagerPeers() {
+    return eager;
+  }
+
+  public Set<String> lazyPeers() {
+    return lazy;
+  }
+
+  /** Whole records received from peers, copies included. */
+  public long recordsReceived() {
+    return received.get();
+  }
+
+  /** Whole records received that were copies of one seen before. */
+  public long repeatsReceived() {
+    return repeats.get();
+  }
+
+  public long graftsSent() {
+    return graftSent.get();
   }
 
   /** One line for people: what gossip did since start. */
   public String summary() {
     return received.get() + " records received (" + repeats.get() + " repeats, " + invalid.get()
-        + " invalid), " + forwarded.get() + " sent";
+        + " invalid, " + overflow.get() + " dropped while busy), " + pushed.get() + " pushed ("
+        + unsent.get() + " dropped by slow links); tree " + eager.size() + " eager / "
+        + lazy.size() + " lazy links; IHAVE " + ihaveSent.get() + " sent / " + ihaveReceived.get()
+        + " received, GRAFT " + graftSent.get() + " / " + graftReceived.get() + ", PRUNE "
+        + pruneSent.get() + " / " + pruneReceived.get();
+  }
+
+  @Override
+  public void close() {
+    thread.shutdownNow();
   }
 }
