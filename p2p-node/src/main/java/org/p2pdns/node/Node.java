@@ -24,7 +24,10 @@ import org.p2pdns.common.sync.GossipConfig;
 import org.p2pdns.node.identity.DataDirLock;
 import org.p2pdns.node.identity.NodeIdentity;
 import org.p2pdns.node.peer.DecayingPeerScore;
+import org.p2pdns.node.peer.Bootstrap;
 import org.p2pdns.node.peer.CatchUp;
+import org.p2pdns.node.peer.ContestedNames;
+import org.p2pdns.node.peer.VoteTable;
 import org.p2pdns.node.peer.NetworkPeerView;
 import org.p2pdns.node.peer.NodeTable;
 import org.p2pdns.node.peer.PeerIdentity;
@@ -38,6 +41,7 @@ import org.p2pdns.node.query.QueryServer;
 import org.p2pdns.node.records.RecordService;
 import org.p2pdns.node.store.RecordStore;
 import org.p2pdns.node.store.StorageException;
+import org.p2pdns.node.trust.TrustWeights;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZContext;
@@ -57,6 +61,8 @@ import org.zeromq.ZContext;
  */
 public final class Node implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Node.class);
+  /** Contested names listed one by one in the status; the count covers all. */
+  private static final int CONTESTED_SHOWN = 20;
 
   private final NodeConfig config;
   private final Clock clock;
@@ -80,10 +86,15 @@ public final class Node implements AutoCloseable {
   private PeerNetwork peerNetwork;
   private RecordGossip gossip;
   private CatchUp catchUp;
+  private ContestedNames contested;
+  private Bootstrap bootstrap;
+  /** Whom this node trusts (weights of peers' votes); the web of trust plugs in here. */
+  private final TrustWeights trust;
 
-  private Node(NodeConfig config, Clock clock) {
+  private Node(NodeConfig config, Clock clock, TrustWeights trust) {
     this.config = config;
     this.clock = clock;
+    this.trust = trust;
     this.startedAt = clock.instant();
     // Random per start: a front-end that sees it change knows it may have missed change notices.
     this.bootId = new SecureRandom().nextLong();
@@ -94,7 +105,13 @@ public final class Node implements AutoCloseable {
    * an endpoint cannot be used; whatever was already started is closed again.
    */
   public static Node start(NodeConfig config, Clock clock) throws IOException, StorageException {
-    Node node = new Node(config, clock);
+    return start(config, clock, TrustWeights.none());
+  }
+
+  /** As {@link #start(NodeConfig, Clock)}, weighing peers' votes by {@code trust}. */
+  public static Node start(NodeConfig config, Clock clock, TrustWeights trust)
+      throws IOException, StorageException {
+    Node node = new Node(config, clock, trust);
     try {
       node.startParts();
       return node;
@@ -175,13 +192,42 @@ public final class Node implements AutoCloseable {
     gossip = new RecordGossip(records, peerNetwork, GossipConfig.DEFAULT, clock);
     peerNetwork.addListener(gossip);
     records.addListener(gossip);
-    catchUp = CatchUp.start(records, identity.nodeId());
+    // A node with an empty store has no history to protect it: it takes its records by vote of
+    // several peers (peer.Bootstrap), holding back what peers push until then.
+    VoteTable voteTable;
+    try {
+      voteTable = VoteTable.open(dataDir.resolve(RecordStore.FILE_NAME));
+      closeInReverse.add(voteTable);
+      VoteTable.State state = voteTable.state();
+      // A vote cut short by a restart runs again, even though some records are stored.
+      boolean vote = config.bootstrapPeers() > 0 && (state == VoteTable.State.RUNNING
+          || state == VoteTable.State.NONE && records.count() == 0);
+      if (vote) {
+        voteTable.setEnded(false);
+      }
+      contested = new ContestedNames(records, trust, voteTable, vote);
+    } catch (SQLException e) {
+      throw new IOException("cannot open the bootstrap vote's tables in " + dataDir.resolve(
+          RecordStore.FILE_NAME) + ": " + e.getMessage(), e);
+    }
+    boolean vote = contested.bootstrapping();
+    records.setGate(contested);
+    catchUp = CatchUp.start(records, identity.nodeId(), vote, config.antiEntropyInterval(),
+        contested::recheckAll);
     peerNetwork.addListener(catchUp);
+    if (vote) {
+      this.bootstrap = Bootstrap.start(records, contested, catchUp, trust, peerNetwork::nodes,
+          config.bootstrapPeers(), config.bootstrapWait());
+      peerNetwork.addListener(this.bootstrap);
+    }
     closeInReverse.add(() -> {
       records.removeListener(gossip);
       peerNetwork.close();
       gossip.close();
       catchUp.close();
+      if (this.bootstrap != null) {
+        this.bootstrap.close();
+      }
     });
     try {
       peerNetwork.start();
@@ -226,8 +272,17 @@ public final class Node implements AutoCloseable {
         config.network().suffixes()) + "; proof of work " + config.network().powBits()
         + " bits; record lifetime " + config.network().recordLifetime().toDays() + " days"));
     f.add(new NodeResponse.Field("records held", Integer.toString(records.count())));
+    if (bootstrap != null) {
+      f.add(new NodeResponse.Field("bootstrap", bootstrap.summary()));
+    }
     if (catchUp != null) {
       f.add(new NodeResponse.Field("catch-up", catchUp.summary()));
+    }
+    if (contested != null) {
+      f.add(new NodeResponse.Field("contested names", contested.count() + " (settled later by "
+          + "trusted peers: " + contested.settledLater() + ")"));
+      contested.describeAll(CONTESTED_SHOWN).forEach((name, candidates) ->
+          f.add(new NodeResponse.Field("contested " + name, candidates)));
     }
     f.add(new NodeResponse.Field("submissions", records.storedCount() + " stored, "
         + records.duplicateCount() + " duplicate, " + records.refusedCount() + " refused"));
@@ -250,7 +305,16 @@ public final class Node implements AutoCloseable {
     return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
-  /** The peer network (the bound peer address, links, known nodes). */
+  /** The bootstrap of a node that started with an empty store; empty otherwise. */
+  public Optional<Bootstrap> bootstrap() {
+    return Optional.ofNullable(bootstrap);
+  }
+
+  /** The names this node's vote left contested, and the gate that holds them back. */
+  public ContestedNames contested() {
+    return contested;
+  }
+
   /** The catch-up service (set reconciliation with each peer when a link comes up). */
   public CatchUp catchUp() {
     return catchUp;
@@ -261,6 +325,7 @@ public final class Node implements AutoCloseable {
     return gossip;
   }
 
+  /** The peer network (the bound peer address, links, known nodes). */
   public PeerNetwork peerNetwork() {
     return peerNetwork;
   }

@@ -1,6 +1,7 @@
 package org.p2pdns.node;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -65,9 +66,40 @@ public record NodeConfig(Path dataDir, String listen, String control, String fee
     for (String peer : bootstrap) {
       checkPeer(peer);
     }
+    config.getInt(ConfigKeys.NODE_BOOTSTRAP_PEERS, 0, 64);
+    config.getDuration(ConfigKeys.NODE_BOOTSTRAP_WAIT);
+    config.getDuration(ConfigKeys.NODE_ANTI_ENTROPY);
     NetworkParams network = NetworkParams.fromConfig(config);
     return new NodeConfig(dataDir, listen, control, feed, bootstrap, network,
         readyFile.map(p -> p.toAbsolutePath().normalize()), config);
+  }
+
+  /** Peers a node with an empty store waits for and takes its records from by vote; 0: none. */
+  public int bootstrapPeers() {
+    return checked(() -> config.getInt(ConfigKeys.NODE_BOOTSTRAP_PEERS, 0, 64));
+  }
+
+  /** How long a node with an empty store waits for {@link #bootstrapPeers} links. */
+  public Duration bootstrapWait() {
+    return checked(() -> config.getDuration(ConfigKeys.NODE_BOOTSTRAP_WAIT));
+  }
+
+  /** How often the node reconciles with a random linked peer; zero for never. */
+  public Duration antiEntropyInterval() {
+    return checked(() -> config.getDuration(ConfigKeys.NODE_ANTI_ENTROPY));
+  }
+
+  private interface ConfigRead<T> {
+    T get() throws ConfigException;
+  }
+
+  /** A key {@link #from} has checked already. */
+  private static <T> T checked(ConfigRead<T> read) {
+    try {
+      return read.get();
+    } catch (ConfigException e) {
+      throw new IllegalStateException("checked in NodeConfig.from: " + e.getMessage(), e);
+    }
   }
 
   private static void checkPeer(String peer) throws ConfigException {

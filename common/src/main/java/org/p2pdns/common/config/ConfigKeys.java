@@ -38,6 +38,15 @@ public final class ConfigKeys {
           + "front-end learns it from the node).");
   public static final ConfigKey NODE_BOOTSTRAP = new ConfigKey("node.bootstrap", "",
       "Comma-separated peers to join at start: ID@HOST:PORT pins the node id, HOST:PORT does not.");
+  public static final ConfigKey NODE_BOOTSTRAP_PEERS = new ConfigKey("node.bootstrap-peers", "3",
+      "A node with an empty store takes each name's record by vote of this many peers (0: no "
+          + "vote, take records from any peer as they come).");
+  public static final ConfigKey NODE_BOOTSTRAP_WAIT = new ConfigKey("node.bootstrap-wait", "30s",
+      "How long a node with an empty store waits for node.bootstrap-peers links before it votes "
+          + "with the peers it has (and says so in its log).");
+  public static final ConfigKey NODE_ANTI_ENTROPY = new ConfigKey("node.anti-entropy-interval",
+      "60s", "How often the node reconciles its store with one linked peer chosen at random, to "
+          + "repair what gossip lost (0: only when a link comes up).");
 
   // The DNS front-end.
   public static final ConfigKey FRONTEND_LISTEN = new ConfigKey("frontend.listen", "127.0.0.1:53",
@@ -70,6 +79,7 @@ public final class ConfigKeys {
   public static final List<ConfigKey> ALL = List.of(NETWORK_SUFFIXES, NETWORK_POW_BITS,
       NETWORK_RECORD_LIFETIME, NETWORK_MAX_RECORD_BYTES, NETWORK_MAX_RRS, NETWORK_CLOCK_SKEW,
       NETWORK_GRACE_PERIOD, NODE_DATA_DIR, NODE_LISTEN, NODE_CONTROL, NODE_FEED, NODE_BOOTSTRAP,
+      NODE_BOOTSTRAP_PEERS, NODE_BOOTSTRAP_WAIT, NODE_ANTI_ENTROPY,
       FRONTEND_LISTEN, FRONTEND_NODE, FRONTEND_UPSTREAM, FRONTEND_NODE_TIMEOUT,
       FRONTEND_UPSTREAM_TIMEOUT, FRONTEND_CACHE_SIZE, FRONTEND_NEGATIVE_TTL, FRONTEND_MAX_TTL,
       CLI_NODE, CLI_KEY, CLI_TIMEOUT);

@@ -12,11 +12,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
+import java.time.Duration;
+import java.util.Random;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.p2pdns.common.peer.PeerMessage;
+import org.p2pdns.common.peer.PeerMessageCodec;
 import org.p2pdns.common.record.RefusalReason;
 import org.p2pdns.common.record.SignedRecord;
 import org.p2pdns.common.sync.KeyRange;
@@ -58,13 +62,22 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
   static final int TYPE_RECORDS = 0x32;
   /** Acknowledges one CATCHUP_RECORDS batch (empty body). */
   static final int TYPE_ACK = 0x33;
+  /**
+   * Answers START while this node is still taking its store by vote (empty body): no session
+   * now; this node starts one itself once it is done. Not a violation.
+   */
+  static final int TYPE_LATER = 0x36;
+  /** Most records one RECORD_REQUEST by digest is answered with. */
+  private static final int MAX_BY_DIGEST = org.p2pdns.common.peer.PeerMessage.MAX_ITEMS;
+  /** A session, or a batch, with no answer from the peer for this long is given up. */
+  public static final Duration SESSION_TIMEOUT = Duration.ofSeconds(30);
 
   /** Records per batch at most. */
   static final int BATCH_RECORDS = 256;
   /** Bytes of records per batch at most: well inside the frame limit. */
   static final int BATCH_BYTES = 256 * 1024;
   /** Batches sent and not yet acknowledged, per link. */
-  static final int WINDOW = 2;
+  static final int WINDOW = 8;
   /** Reconciliation messages stay far below the frame limit (1 MiB). */
   static final ReconcileLimits LIMITS = ReconcileLimits.DEFAULT;
   /** Refusals that show the sender sent something no honest node would. */
@@ -75,7 +88,13 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
 
   private final RecordService records;
   private final String selfId;
-  private final ExecutorService worker;
+  private final ScheduledExecutorService worker;
+  private final Duration antiEntropy;
+  private final Duration sessionTimeout;
+  private final Runnable eachRound;
+  private final Random random = new Random();
+  /** No sessions while a new node takes its store by vote ({@link Bootstrap}). */
+  private volatile boolean paused;
   // Owned by the worker thread.
   private final SyncItemSet items = new SyncItemSet();
   /** Name to the item it stands for in {@link #items}. */
@@ -85,6 +104,9 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
   private final Map<String, LinkState> links = new HashMap<>();
 
   private final AtomicLong sessions = new AtomicLong();
+  private final AtomicLong antiEntropyRounds = new AtomicLong();
+  private final AtomicLong sessionsCompleted = new AtomicLong();
+  private final AtomicLong sessionsTimedOut = new AtomicLong();
   private final AtomicLong sessionsFailed = new AtomicLong();
   private final AtomicLong recordsSent = new AtomicLong();
   /** Reconciliation messages and bytes, both directions, of every finished session. */
@@ -102,6 +124,10 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
   private static final class LinkState {
     final PeerLink link;
     ReconcileSession session;
+    /** Whether this node started the running session (collisions: docs/protocol.md 3.8a). */
+    boolean initiatedHere;
+    /** When the peer last moved the session or acknowledged a batch. */
+    long lastHeardNanos = System.nanoTime();
     final ArrayDeque<String> toSend = new ArrayDeque<>();
     int unacknowledged;
 
@@ -110,10 +136,15 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
     }
   }
 
-  private CatchUp(RecordService records, String selfId) {
+  private CatchUp(RecordService records, String selfId, boolean paused, Duration antiEntropy,
+      Runnable eachRound, Duration sessionTimeout) {
+    this.sessionTimeout = sessionTimeout;
     this.records = records;
     this.selfId = selfId;
-    this.worker = Executors.newSingleThreadExecutor(r -> {
+    this.paused = paused;
+    this.antiEntropy = antiEntropy;
+    this.eachRound = eachRound;
+    this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "catch-up");
       t.setDaemon(true);
       return t;
@@ -126,12 +157,98 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
    * The caller adds it to the peer network as a listener.
    */
   public static CatchUp start(RecordService records, String selfId) {
-    CatchUp c = new CatchUp(records, selfId);
+    return start(records, selfId, false, Duration.ZERO, () -> { });
+  }
+
+  /**
+   * As {@link #start(RecordService, String)}, and: {@code paused} runs no session until
+   * {@link #resume} (a new node voting on its store); every {@code antiEntropy} (zero: never)
+   * it reconciles with one linked peer chosen at random, so that what gossip lost (a full queue,
+   * a link that broke mid-push) is repaired without waiting for a new link, and then runs
+   * {@code eachRound}.
+   */
+  public static CatchUp start(RecordService records, String selfId, boolean paused,
+      Duration antiEntropy, Runnable eachRound) {
+    return start(records, selfId, paused, antiEntropy, eachRound, SESSION_TIMEOUT);
+  }
+
+  /** As above, giving up on a silent peer after {@code sessionTimeout}. */
+  public static CatchUp start(RecordService records, String selfId, boolean paused,
+      Duration antiEntropy, Runnable eachRound, Duration sessionTimeout) {
+    CatchUp c = new CatchUp(records, selfId, paused, antiEntropy, eachRound, sessionTimeout);
     // Listener first, then the load: a change stored in between is applied after the load, and
     // applying a version already loaded changes nothing.
     records.addListener(c);
     c.worker.execute(c::loadAll);
+    long tick = Math.max(1, sessionTimeout.toMillis() / 6);
+    c.worker.scheduleWithFixedDelay(() -> c.guarded(c::expireSessions), tick, tick,
+        TimeUnit.MILLISECONDS);
+    if (!antiEntropy.isZero() && !antiEntropy.isNegative()) {
+      c.worker.scheduleWithFixedDelay(() -> c.guarded(c::antiEntropyRound),
+          antiEntropy.toMillis(), antiEntropy.toMillis(), TimeUnit.MILLISECONDS);
+    }
     return c;
+  }
+
+  /** The vote is over: reconcile with every link now (whatever the id order), as usual after. */
+  public void resume() {
+    run(() -> {
+      paused = false;
+      for (LinkState s : links.values()) {
+        if (s.session == null && s.link.isOpen()) {
+          startSession(s);
+        }
+      }
+    });
+  }
+
+  private void startSession(LinkState s) {
+    s.session = new ReconcileSession(items, LIMITS);
+    s.initiatedHere = true;
+    s.lastHeardNanos = System.nanoTime();
+    sessions.incrementAndGet();
+    s.link.send(new PeerMessage.Reconcile(TYPE_START, s.session.initiate()));
+  }
+
+  /** One anti-entropy round: a session with a random linked peer that has none running. */
+  private void antiEntropyRound() {
+    if (!paused) {
+      List<LinkState> idle = new ArrayList<>();
+      for (LinkState s : links.values()) {
+        if (s.session == null && s.link.isOpen()) {
+          idle.add(s);
+        }
+      }
+      if (!idle.isEmpty()) {
+        antiEntropyRounds.incrementAndGet();
+        startSession(idle.get(random.nextInt(idle.size())));
+      }
+    }
+    eachRound.run();
+  }
+
+  /** A peer that stops answering mid-session, or stops acknowledging, frees the link. */
+  private void expireSessions() {
+    long now = System.nanoTime();
+    for (LinkState s : links.values()) {
+      boolean waiting = s.session != null || s.unacknowledged > 0;
+      if (waiting && now - s.lastHeardNanos > sessionTimeout.toNanos()) {
+        LOG.debug("catch-up with {}: no answer in {}; session dropped", s.link.nodeId(),
+            sessionTimeout);
+        sessionsTimedOut.incrementAndGet();
+        s.session = null;
+        s.unacknowledged = 0;
+        s.toSend.clear();
+      }
+    }
+  }
+
+  private void guarded(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      LOG.error("catch-up task failed", e);
+    }
   }
 
   private void loadAll() {
@@ -178,11 +295,8 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
       if (old != null) {
         LOG.debug("catch-up: link to {} replaced", link.nodeId());
       }
-      if (selfId.compareTo(link.nodeId()) < 0) {
-        LinkState s = links.get(link.nodeId());
-        s.session = new ReconcileSession(items, LIMITS);
-        sessions.incrementAndGet();
-        link.send(new PeerMessage.Reconcile(TYPE_START, s.session.initiate()));
+      if (!paused && selfId.compareTo(link.nodeId()) < 0) {
+        startSession(links.get(link.nodeId()));
       }
     });
   }
@@ -199,6 +313,10 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
 
   @Override
   public void onMessage(PeerLink link, PeerMessage message) {
+    if (message instanceof PeerMessage.RecordsByDigest r) {
+      run(() -> serveByDigest(link, r));
+      return;
+    }
     if (!(message instanceof PeerMessage.Reconcile r)) {
       return;
     }
@@ -206,7 +324,64 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
       onRecords(link, r.payload());
       return;
     }
+    if (r.type() == NameListing.TYPE_LIST) {
+      return; // an answer to a new node's question: Bootstrap's
+    }
+    if (r.type() == NameListing.TYPE_LIST_REQUEST) {
+      run(() -> serveList(link, r.payload()));
+      return;
+    }
     run(() -> onReconcile(link, r));
+  }
+
+  /** A page of (name, digest) of what this node holds, for a new node's vote. */
+  private void serveList(PeerLink link, byte[] payload) {
+    NameListing.Request req;
+    try {
+      req = NameListing.decodeRequest(payload);
+    } catch (MalformedException e) {
+      LOG.debug("peer {} sent a bad list request: {}", link.nodeId(), e.getMessage());
+      link.penalize(PeerScore.Offence.MALFORMED_FRAME);
+      return;
+    }
+    List<NameDigest> page = records.digests(req.after(), req.limit() + 1);
+    List<NameListing.Entry> out = new ArrayList<>(Math.min(page.size(), req.limit()));
+    int bytes = 0;
+    boolean more = page.size() > req.limit();
+    for (NameDigest nd : page.subList(0, Math.min(page.size(), req.limit()))) {
+      int add = NameListing.entryBytes(nd.name());
+      if (bytes + add > NameListing.MAX_BYTES) {
+        more = true;
+        break;
+      }
+      out.add(new NameListing.Entry(nd.name(), nd.digest()));
+      bytes += add;
+    }
+    link.send(new PeerMessage.Reconcile(NameListing.TYPE_LIST, NameListing.encodePage(
+        new NameListing.Page(req.requestId(), more, out))));
+  }
+
+  /** The records with these digests that this node holds now, in frames under the limit. */
+  private void serveByDigest(PeerLink link, PeerMessage.RecordsByDigest r) {
+    List<byte[]> page = new ArrayList<>();
+    int bytes = PeerMessageCodec.RECORDS_OVERHEAD;
+    for (byte[] d : r.digests()) {
+      String name = nameByDigest.get(ByteBuffer.wrap(d));
+      Optional<SignedRecord> rec = name == null ? Optional.empty() : records.current(name);
+      if (rec.isEmpty() || !Arrays.equals(rec.get().digest(), d)) {
+        continue; // not held (any more): the asker tries elsewhere
+      }
+      int add = rec.get().encodedLength() + PeerMessageCodec.RECORDS_PER_RECORD_OVERHEAD;
+      if (!page.isEmpty() && (bytes + add > PeerMessageCodec.MAX_FRAME_BYTES
+          || page.size() >= MAX_BY_DIGEST)) {
+        link.send(new PeerMessage.Records(r.requestId(), page, true));
+        page = new ArrayList<>();
+        bytes = PeerMessageCodec.RECORDS_OVERHEAD;
+      }
+      page.add(rec.get().encoded());
+      bytes += add;
+    }
+    link.send(new PeerMessage.Records(r.requestId(), page, false));
   }
 
   private void onReconcile(PeerLink link, PeerMessage.Reconcile r) {
@@ -217,10 +392,22 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
     try {
       switch (r.type()) {
         case TYPE_START -> {
+          if (paused) {
+            link.send(new PeerMessage.Reconcile(TYPE_LATER, new byte[0]));
+            return;
+          }
           if (s.session != null) {
-            throw new MalformedException("a second catch-up session while one is running");
+            if (!s.initiatedHere) {
+              throw new MalformedException("a second catch-up session while one is running");
+            }
+            // Both sides started at once: the session of the smaller node id goes on.
+            if (selfId.compareTo(link.nodeId()) < 0) {
+              return;
+            }
           }
           s.session = new ReconcileSession(items, LIMITS);
+          s.initiatedHere = false;
+          s.lastHeardNanos = System.nanoTime();
           sessions.incrementAndGet();
           step(s, r.payload());
         }
@@ -228,6 +415,7 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
           if (s.session == null) {
             throw new MalformedException("catch-up step outside a session");
           }
+          s.lastHeardNanos = System.nanoTime();
           step(s, r.payload());
         }
         case TYPE_ACK -> {
@@ -235,7 +423,14 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
             throw new MalformedException("catch-up ack for no batch");
           }
           s.unacknowledged--;
+          s.lastHeardNanos = System.nanoTime();
           pump(s);
+        }
+        case TYPE_LATER -> {
+          if (s.session == null || !s.initiatedHere) {
+            throw new MalformedException("catch-up LATER for no session of ours");
+          }
+          s.session = null; // the peer starts one itself when it is ready
         }
         default -> throw new MalformedException("unknown reconcile type " + r.type());
       }
@@ -254,6 +449,7 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
     reply.ifPresent(b -> s.link.send(new PeerMessage.Reconcile(TYPE_STEP, b)));
     if (session.isDone()) {
       s.session = null;
+      sessionsCompleted.incrementAndGet();
       reconcileMessages.addAndGet(session.messagesSent() + session.messagesReceived());
       reconcileBytes.addAndGet(session.bytesSent() + session.bytesReceived());
       queueLacking(s, session);
@@ -311,6 +507,9 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
       }
       if (!s.link.send(new PeerMessage.Reconcile(TYPE_RECORDS, encodeBatch(batch)))) {
         return;
+      }
+      if (s.unacknowledged == 0) {
+        s.lastHeardNanos = System.nanoTime();
       }
       s.unacknowledged++;
       recordsSent.addAndGet(batch.size());
@@ -402,6 +601,21 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
     }
   }
 
+  /** Reconciliation sessions that ran to the end (either side started them). */
+  public long sessionsCompleted() {
+    return sessionsCompleted.get();
+  }
+
+  /** Sessions (or batch windows) given up because the peer went silent. */
+  public long sessionsTimedOut() {
+    return sessionsTimedOut.get();
+  }
+
+  /** Anti-entropy rounds that started a session. */
+  public long antiEntropyRounds() {
+    return antiEntropyRounds.get();
+  }
+
   /** One line for people: {@code held N, peer has M, received K, rate R/s}. */
   public String summary() {
     long received = recordsReceived.get();
@@ -412,7 +626,8 @@ public final class CatchUp implements PeerMessageListener, RecordListener, AutoC
     return "held " + records.count() + ", peer has " + (peerHas < 0 ? "?" : peerHas)
         + ", received " + received + " (" + recordsStored.get() + " new), rate " + rate
         + "; sent " + recordsSent.get() + "; sessions " + sessions.get() + " ("
-        + sessionsFailed.get() + " dropped, " + reconcileMessages.get() + " messages, "
+        + sessionsFailed.get() + " dropped, " + sessionsTimedOut.get() + " timed out, "
+        + antiEntropyRounds.get() + " anti-entropy, " + reconcileMessages.get() + " messages, "
         + reconcileBytes.get() + " bytes)";
   }
 

@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * links and announced by digest (IHAVE) on the others; a second copy prunes the link it came by,
  * an announcement whose record does not follow in time grafts the announcer's link. Every RECORD
  * a peer pushes goes through the node's one record path ({@link RecordService#submit}), validated
- * before it is stored or forwarded. Also answers RECORD_REQUEST by name, by digest (recently
- * stored records) and by page (the whole-store transfer).
+ * before it is stored or forwarded. Also answers RECORD_REQUEST by name and by page (the
+ * whole-store transfer); {@link CatchUp} answers it by digest.
  *
  * <p>Threads: the router is plain state, so one "gossip" thread owns it and everything that
  * touches it (link events, pushes, the record service's decisions, graft timers) is handed to that
@@ -181,17 +181,8 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
         bytes += add;
       }
       link.send(new PeerMessage.Records(r.requestId(), out, more));
-    } else if (message instanceof PeerMessage.RecordsByDigest r) {
-      // Served for the records this node stored recently (the digests it remembers) that are
-      // still the current version of their name; others are left out ("not held").
-      onGossipThread(() -> {
-        List<byte[]> out = new ArrayList<>();
-        for (byte[] d : r.digests()) {
-          byDigest(d).ifPresent(rec -> out.add(rec.encoded()));
-        }
-        sendPaged(link, r.requestId(), out, false);
-      });
     }
+    // RECORD_REQUEST by digest is answered by CatchUp, which keeps the digest index.
   }
 
   /**
@@ -253,13 +244,16 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
     }
     Optional<RefusalReason> reason = outcome.refusal().map(RefusalReason.Refusal::reason);
     if (reason.isPresent()) {
-      // Not forwarded, and copies of it are not validated again (they count as duplicates);
-      // catch-up brings a valid version later if there is one.
-      router.rejected(digest);
       if (SENDER_AT_FAULT.contains(reason.get())) {
+        // Never valid: not forwarded, and its copies count as duplicates, unvalidated.
+        router.rejected(digest);
         invalid.incrementAndGet();
         LOG.debug("peer {} pushed an invalid record: {}", link.nodeId(), outcome);
         link.penalize(PeerScore.Offence.INVALID_RECORD);
+      } else {
+        // Honest nodes cause these (a rate limit, a record held back during the bootstrap vote,
+        // a clock ahead of ours): a later copy may pass, so it is validated again.
+        router.forget(digest);
       }
     }
   }
@@ -283,6 +277,9 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
   /** Called on the record writer thread after a record was stored: push it on. */
   @Override
   public void recordStored(SignedRecord record, Origin origin) {
+    if (origin instanceof Origin.Voted) {
+      return; // a new node's voted record: every peer it asked holds it already
+    }
     onGossipThread(() -> stored(record, origin));
   }
 

@@ -76,6 +76,7 @@ public final class RecordService implements AutoCloseable {
   private final ConcurrentSkipListSet<String> names = new ConcurrentSkipListSet<>();
   private final ConcurrentHashMap<String, SignedRecord> evidence = new ConcurrentHashMap<>();
   private final List<RecordListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile RecordGate gate = RecordGate.OPEN;
 
   private final ThreadPoolExecutor validators;
   private final BlockingQueue<PendingWrite> writeQueue = new LinkedBlockingQueue<>(MAX_PENDING);
@@ -128,6 +129,15 @@ public final class RecordService implements AutoCloseable {
     return validator;
   }
 
+  /**
+   * Puts {@code gate} in front of the writer: records it holds back are refused (RATE_LIMITED,
+   * with its reason: not the sender's fault, try again later) and lookups of names it holds back
+   * answer what it says. The bootstrap of a new node sets it before any peer link comes up.
+   */
+  public void setGate(RecordGate gate) {
+    this.gate = gate;
+  }
+
   /** Tells {@code listener} of every record stored from now on. */
   public void addListener(RecordListener listener) {
     listeners.add(listener);
@@ -161,6 +171,21 @@ public final class RecordService implements AutoCloseable {
     return enqueue(result -> checkThenWrite(record, origin, result));
   }
 
+  /**
+   * Stores a record the caller has already checked with this service's validator ({@link
+   * RecordValidator#check}) and decided to take (a new node's vote among its peers): skips the
+   * signature checks, which would otherwise run twice on every record of a whole-store
+   * transfer, and the gate, which holds the name back until exactly this decision. The writer
+   * still decides it against the stored version ({@link RecordValidator#decide}).
+   */
+  public CompletableFuture<SubmitResult> submitChecked(SignedRecord record, Origin origin) {
+    CompletableFuture<SubmitResult> result = new CompletableFuture<>();
+    if (closing || !writeQueue.offer(new PendingWrite(record, origin, result))) {
+      finish(result, busy());
+    }
+    return result;
+  }
+
   private interface Step {
     void run(CompletableFuture<SubmitResult> result);
   }
@@ -192,6 +217,11 @@ public final class RecordService implements AutoCloseable {
     Optional<Refusal> problem = validator.check(record);
     if (problem.isPresent()) {
       finish(result, SubmitResult.refused(problem.get()));
+      return;
+    }
+    Optional<String> heldBack = gate.holdBack(record, origin);
+    if (heldBack.isPresent()) {
+      finish(result, SubmitResult.refused(RefusalReason.RATE_LIMITED, heldBack.get()));
       return;
     }
     if (closing || !writeQueue.offer(new PendingWrite(record, origin, result))) {
@@ -363,7 +393,7 @@ public final class RecordService implements AutoCloseable {
   public LookupResult lookup(String name) {
     SignedRecord r = current.get(name);
     if (r == null) {
-      return LookupResult.NOT_FOUND;
+      return gate.lookup(name).orElse(LookupResult.NOT_FOUND);
     }
     String evidenceNote = evidenceDetail(r);
     if (r.kind() == SignedRecord.Kind.TOMBSTONE) {

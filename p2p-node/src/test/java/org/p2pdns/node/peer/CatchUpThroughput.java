@@ -23,12 +23,16 @@ import org.p2pdns.node.records.SubmitResult;
  * real TLS link on 127.0.0.1, test network of 6 proof-of-work bits) and catches up; prints the
  * time from start of the new node to holding every record, and the rate. Then a lagging node
  * that holds all but DIFF of them links up and catches up: time and reconciliation traffic.
- * Arguments: RECORDS [DIFF].
+ * The new node votes with HOLDERS peers (node.bootstrap-peers HOLDERS: the listing, fetch by digest and
+ * checks of docs/protocol.md 3.8b); the holder and the lagging node have a history and do not.
+ * Arguments: RECORDS [DIFF] [HOLDERS]: with HOLDERS above 1, that many nodes hold the store and
+ * the new node votes with all of them (each distinct record is still fetched once).
  */
 public final class CatchUpThroughput {
   private CatchUpThroughput() {}
 
-  private static Node start(Path dir, List<String> bootstrap) throws Exception {
+  /** {@code votePeers}: node.bootstrap-peers (0: the node takes records as they come). */
+  private static Node start(Path dir, List<String> bootstrap, int votePeers) throws Exception {
     Files.createDirectories(dir);
     Config config = Config.builder()
         .set("node.data-dir", dir.toString())
@@ -37,6 +41,7 @@ public final class CatchUpThroughput {
         .set("node.feed", "tcp://127.0.0.1:*")
         .set("node.bootstrap", String.join(",", bootstrap))
         .set("network.pow-bits", Integer.toString(TestNetwork.TEST_POW_BITS))
+        .set("node.bootstrap-peers", Integer.toString(votePeers))
         .build();
     return Node.start(NodeConfig.from(config, dir, Optional.empty()), Clock.systemUTC());
   }
@@ -44,6 +49,7 @@ public final class CatchUpThroughput {
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
     int diff = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+    int holders = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     TestNetwork net = new TestNetwork();
     Ed25519Keys.KeyPair key = Ed25519Keys.generate();
     long now = Instant.now().getEpochSecond();
@@ -53,24 +59,57 @@ public final class CatchUpThroughput {
       String name = "c" + i + ".p2p";
       all.add(net.claim(key, name, now, TestNetwork.rrs(name + ".", "@ 300 IN A 192.0.2.1")));
     }
-    try (Node holder = start(tmp.resolve("holder"), List.of())) {
+    List<Node> others = new ArrayList<>();
+    List<String> voters = new ArrayList<>();
+    try (Node holder = start(tmp.resolve("holder"), List.of(), 0)) {
       submitAll(holder, all);
       System.out.println("holder has " + holder.records().count() + " records");
       String pinned = holder.identity().nodeId() + "@127.0.0.1:"
           + holder.peerNetwork().boundAddress().getPort();
+      voters.add(pinned);
+      // More holders with the same store (filled the same way; not linked to each other).
+      for (int h = 1; h < holders; h++) {
+        Node other = start(tmp.resolve("holder" + h), List.of(), 0);
+        others.add(other);
+        submitAll(other, all);
+        voters.add(other.identity().nodeId() + "@127.0.0.1:"
+            + other.peerNetwork().boundAddress().getPort());
+      }
+      // Optional profile of the new node's phase alone: -Dcatchup.jfr=FILE.
+      String jfr = System.getProperty("catchup.jfr");
+      jdk.jfr.Recording recording = null;
+      if (jfr != null) {
+        recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+        recording.start();
+      }
+      com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      long cpu0 = os.getProcessCpuTime();
+      java.util.Map<String, Long> threadCpu0 = threadCpu();
       long t0 = System.nanoTime();
-      try (Node fresh = start(tmp.resolve("fresh"), List.of(pinned))) {
+      try (Node fresh = start(tmp.resolve("fresh"), voters, holders)) {
         long deadline = t0 + TimeUnit.MINUTES.toNanos(10);
         while (fresh.records().count() < n && System.nanoTime() < deadline) {
           Thread.sleep(20);
         }
         double s = (System.nanoTime() - t0) / 1e9;
         int got = fresh.records().count();
+        double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
         System.out.printf("new node: %d of %d records in %.2f s (%.0f records/s, from node "
-            + "start)%n", got, n, s, got / s);
+            + "start); CPU time of the whole process meanwhile %.1f s (both nodes)%n", got, n, s,
+            got / s, cpu);
+        printThreadCpu(threadCpu0, threadCpu());
+        if (recording != null) {
+          recording.dump(Path.of(jfr));
+          recording.close();
+        }
+        System.out.println("bootstrap: " + fresh.bootstrap().map(b -> b.summary()).orElse("-"));
         System.out.println("catch-up status: " + fresh.catchUp().summary());
       }
-      try (Node lagging = start(tmp.resolve("lagging"), List.of())) {
+      for (Node other : others) {
+        other.close();
+      }
+      try (Node lagging = start(tmp.resolve("lagging"), List.of(), 0)) {
         submitAll(lagging, all.subList(0, n - diff));
         long t1 = System.nanoTime();
         lagging.peerNetwork().connect(org.p2pdns.common.peer.DialTarget.parse(pinned))
@@ -84,6 +123,47 @@ public final class CatchUpThroughput {
         System.out.println("catch-up status: " + lagging.catchUp().summary());
       }
     }
+  }
+
+  /**
+   * CPU nanoseconds by thread id and name, numbers folded to N so pools add up: from
+   * /proc/self/task on Linux, which also sees the JVM's own threads (JIT compilers, GC) that
+   * ThreadMXBean does not; empty elsewhere.
+   */
+  private static java.util.Map<String, Long> threadCpu() {
+    java.util.Map<String, Long> out = new java.util.HashMap<>();
+    java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+    if (tasks == null) {
+      return out;
+    }
+    for (java.io.File t : tasks) {
+      try {
+        String stat = Files.readString(t.toPath().resolve("stat"));
+        int open = stat.indexOf('(');
+        int close = stat.lastIndexOf(')');
+        String name = stat.substring(open + 1, close).replaceAll("[0-9]+", "N");
+        String[] f = stat.substring(close + 2).split(" ");
+        // Fields 14 and 15 of stat (utime, stime), in clock ticks (100 per second here).
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        out.put(name + "#" + t.getName(), ticks * 10_000_000L);
+      } catch (java.io.IOException | RuntimeException e) {
+        // The thread ended meanwhile.
+      }
+    }
+    return out;
+  }
+
+  /** CPU seconds by thread group (threads of both nodes together) spent between two samples. */
+  private static void printThreadCpu(java.util.Map<String, Long> before,
+      java.util.Map<String, Long> after) {
+    java.util.Map<String, Long> byGroup = new java.util.TreeMap<>();
+    after.forEach((k, v) -> byGroup.merge(k.substring(0, k.indexOf('#')),
+        v - before.getOrDefault(k, 0L), Long::sum));
+    StringBuilder sb = new StringBuilder("CPU s by thread:");
+    byGroup.entrySet().stream().filter(e -> e.getValue() > 50_000_000L)
+        .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+        .forEach(e -> sb.append(String.format(" %s %.1f;", e.getKey(), e.getValue() / 1e9)));
+    System.out.println(sb);
   }
 
   /** Submits in slices below the record service's pending limit. */

@@ -53,6 +53,11 @@ class GossipTreeTest {
   }
 
   private Node start(String name, List<String> bootstrap) throws Exception {
+    return start(name, bootstrap, 3);
+  }
+
+  /** {@code votePeers} 0: the node takes no bootstrap vote (it trusts what peers push at once). */
+  private Node start(String name, List<String> bootstrap, int votePeers) throws Exception {
     Path dir = tmp.resolve(name);
     Files.createDirectories(dir);
     Config config = Config.builder()
@@ -62,6 +67,7 @@ class GossipTreeTest {
         .set("node.feed", "tcp://127.0.0.1:*")
         .set("node.bootstrap", String.join(",", bootstrap))
         .set("network.pow-bits", Integer.toString(TestNetwork.TEST_POW_BITS))
+        .set("node.bootstrap-peers", Integer.toString(votePeers))
         .build();
     return Node.start(NodeConfig.from(config, tmp, Optional.empty()), Clock.systemUTC());
   }
@@ -169,6 +175,72 @@ class GossipTreeTest {
     // No node lost a record: every remaining node holds every one.
     for (Node n : nodes) {
       assertThat(n.records().count()).isEqualTo(names);
+    }
+  }
+
+  @Test
+  void floodedPushesAreValidatedRepeatsArePrunedAndTheHopLimitHolds() throws Exception {
+    // The bare peers below cannot take part in a bootstrap vote.
+    Node node = start("node", List.of(), 0);
+    nodes.add(node);
+    byte[] networkId = node.config().network().networkId();
+    // Two bare peer networks stand in for nodes that flood (hops 0 from the origin, every copy
+    // pushed): they record every frame the node sends them.
+    try (TestPeer a = new TestPeer(tmp.resolve("a"), Ed25519Keys.generate(), networkId,
+            List.of(org.p2pdns.common.peer.DialTarget.pinned(node.identity().nodeId(),
+                new org.p2pdns.common.peer.PeerAddress("127.0.0.1",
+                    node.peerNetwork().boundAddress().getPort()))), TestPeer.fast());
+        TestPeer b = new TestPeer(tmp.resolve("b"), Ed25519Keys.generate(), networkId,
+            List.of(org.p2pdns.common.peer.DialTarget.pinned(node.identity().nodeId(),
+                new org.p2pdns.common.peer.PeerAddress("127.0.0.1",
+                    node.peerNetwork().boundAddress().getPort()))), TestPeer.fast())) {
+      await().atMost(WAIT).until(() -> node.peerNetwork().links().size() == 2);
+      PeerLink toNode = a.network.link(node.identity().nodeId()).orElseThrow();
+      long now = Clock.systemUTC().instant().getEpochSecond();
+
+      // A flooded push (hops 0) is validated, stored and pushed on to b, one hop further.
+      SignedRecord first = net.claim(owner, "flood.p2p", now,
+          TestNetwork.rrs("flood.p2p.", "@ 300 IN A 192.0.2.1"));
+      toNode.send(new org.p2pdns.common.peer.PeerMessage.RecordPush(0, first.encoded()));
+      await().atMost(WAIT).until(() -> node.records().current("flood.p2p").isPresent());
+      await().atMost(WAIT).until(() -> b.received.stream().anyMatch(m ->
+          m instanceof org.p2pdns.common.peer.PeerMessage.RecordPush p && p.hops() == 1
+              && java.util.Arrays.equals(p.record(), first.encoded())));
+
+      // The same record again is a repeat: not validated again, answered with PRUNE.
+      toNode.send(new org.p2pdns.common.peer.PeerMessage.RecordPush(0, first.encoded()));
+      await().atMost(WAIT).until(() -> a.received.stream().anyMatch(m ->
+          m instanceof org.p2pdns.common.peer.PeerMessage.TreeControl t
+              && t.message() instanceof org.p2pdns.common.sync.GossipMessage.Prune));
+      assertThat(node.gossip().repeatsReceived()).isEqualTo(1);
+      assertThat(node.gossip().lazyPeers()).contains(a.id());
+
+      // A record past the hop limit is stored but neither pushed nor announced to b.
+      SignedRecord far = net.claim(owner, "far.p2p", now,
+          TestNetwork.rrs("far.p2p.", "@ 300 IN A 192.0.2.2"));
+      int before = b.received.size();
+      toNode.send(new org.p2pdns.common.peer.PeerMessage.RecordPush(RecordGossip.MAX_HOPS,
+          far.encoded()));
+      await().atMost(WAIT).until(() -> node.records().current("far.p2p").isPresent());
+      // A later record does reach b, so anything about far.p2p would have arrived before it.
+      SignedRecord later = net.claim(owner, "later.p2p", now,
+          TestNetwork.rrs("later.p2p.", "@ 300 IN A 192.0.2.3"));
+      toNode.send(new org.p2pdns.common.peer.PeerMessage.RecordPush(0, later.encoded()));
+      await().atMost(WAIT).until(() -> b.received.stream().anyMatch(m ->
+          m instanceof org.p2pdns.common.peer.PeerMessage.RecordPush p
+              && java.util.Arrays.equals(p.record(), later.encoded())));
+      assertThat(b.received.subList(before, b.received.size())).noneMatch(m ->
+          m instanceof org.p2pdns.common.peer.PeerMessage.RecordPush p
+              && java.util.Arrays.equals(p.record(), far.encoded()));
+
+      // A record with a broken signature is refused, not forwarded, and costs the sender.
+      SignedRecord bad = net.claim(owner, "bad.p2p", now,
+          TestNetwork.rrs("bad.p2p.", "@ 300 IN A 192.0.2.4"));
+      byte[] forged = bad.encoded();
+      forged[forged.length - 1] ^= 1; // the signature is the last field
+      toNode.send(new org.p2pdns.common.peer.PeerMessage.RecordPush(0, forged));
+      await().atMost(WAIT).until(() -> node.peerNetwork().score().score(a.id()) != 0);
+      assertThat(node.records().current("bad.p2p")).isEmpty();
     }
   }
 }

@@ -67,6 +67,8 @@ class NodeNetworkTest {
       await().atMost(WAIT).untilAsserted(() -> {
         for (Node n : nodes) {
           assertThat(n.peerNetwork().links()).hasSize(4);
+          // A new node holds back what peers push until its vote on the store is over.
+          assertThat(n.bootstrap().map(Bootstrap::done)).contains(true);
         }
       });
 

@@ -1,0 +1,280 @@
+package org.p2pdns.node.peer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.p2pdns.common.config.Config;
+import org.p2pdns.common.crypto.Ed25519Keys;
+import org.p2pdns.common.peer.DialTarget;
+import org.p2pdns.common.query.NodeClient;
+import org.p2pdns.common.query.NodeResponse;
+import org.p2pdns.common.query.NodeResponse.LookupStatus;
+import org.p2pdns.common.record.SignedRecord;
+import org.p2pdns.common.testing.TestNetwork;
+import org.p2pdns.node.Node;
+import org.p2pdns.node.NodeConfig;
+import org.p2pdns.node.records.Origin;
+import org.p2pdns.node.records.SubmitResult;
+import org.p2pdns.node.store.RecordStore.NameDigest;
+import org.p2pdns.node.trust.TrustWeights;
+
+/**
+ * A new node bootstraps from real nodes of which most (by count) are hostile: real nodes with
+ * their own identities that serve validly signed claims of their own keys for names honest
+ * owners hold, omit names, and serve stale serials (docs/protocol.md 3.8b, docs/security.md
+ * "Poisoning a new node"). With trust on the honest side it ends with exactly the honest records;
+ * without, the disputed names are contested and none is taken from the hostile side, until a
+ * trusted peer links up.
+ */
+class BootstrapVoteTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  /** Names the hostile nodes claim with their own keys. */
+  private static final int DISPUTED = 5;
+  private static final int NAMES = 10;
+
+  private final TestNetwork net = new TestNetwork();
+  private final long now = Clock.systemUTC().instant().getEpochSecond();
+  private final Ed25519Keys.KeyPair honestOwner = Ed25519Keys.generate();
+  private final List<Node> nodes = new ArrayList<>();
+
+  @TempDir
+  Path tmp;
+
+  @AfterEach
+  void closeNodes() {
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      nodes.get(i).close();
+    }
+  }
+
+  private Node start(String name, List<String> bootstrap, int votePeers, TrustWeights trust)
+      throws Exception {
+    Path dir = tmp.resolve(name);
+    Files.createDirectories(dir);
+    Config config = Config.builder()
+        .set("node.data-dir", dir.toString())
+        .set("node.listen", "127.0.0.1:0")
+        .set("node.control", "tcp://127.0.0.1:*")
+        .set("node.feed", "tcp://127.0.0.1:*")
+        .set("node.bootstrap", String.join(",", bootstrap))
+        .set("node.bootstrap-peers", Integer.toString(votePeers))
+        .set("node.bootstrap-wait", "20s")
+        .set("network.pow-bits", Integer.toString(TestNetwork.TEST_POW_BITS))
+        .build();
+    Node n = Node.start(NodeConfig.from(config, tmp, Optional.empty()), Clock.systemUTC(),
+        trust);
+    nodes.add(n);
+    return n;
+  }
+
+  private static String pinned(Node n) {
+    return n.identity().nodeId() + "@127.0.0.1:" + n.peerNetwork().boundAddress().getPort();
+  }
+
+  private static void submitAll(Node node, List<SignedRecord> records) throws Exception {
+    List<CompletableFuture<SubmitResult>> results = new ArrayList<>();
+    for (SignedRecord r : records) {
+      results.add(node.records().submit(r.encoded(), Origin.CLIENT));
+    }
+    for (CompletableFuture<SubmitResult> f : results) {
+      assertThat(f.get(30, TimeUnit.SECONDS).outcome()).isEqualTo(SubmitResult.Outcome.STORED);
+    }
+  }
+
+  private static Map<String, String> contents(Node n) {
+    Map<String, String> out = new TreeMap<>();
+    for (NameDigest nd : n.records().digests("", 1_000_000)) {
+      out.put(nd.name(), HexFormat.of().formatHex(nd.digest()));
+    }
+    return out;
+  }
+
+  private static String name(int i) {
+    return "n" + i + ".p2p";
+  }
+
+  /** The honest store: names 0..9 claimed by the honest owner, 7 and 8 updated to serial 2. */
+  private List<SignedRecord> honestClaims() {
+    List<SignedRecord> out = new ArrayList<>();
+    for (int i = 0; i < NAMES; i++) {
+      out.add(net.claim(honestOwner, name(i), now,
+          TestNetwork.rrs(name(i) + ".", "@ 300 IN A 192.0.2.1")));
+    }
+    return out;
+  }
+
+  private List<SignedRecord> honestLatest(List<SignedRecord> claims) {
+    List<SignedRecord> out = new ArrayList<>(claims);
+    for (int i : new int[] {7, 8}) {
+      out.set(i, net.update(claims.get(i), honestOwner, now + 1,
+          TestNetwork.rrs(name(i) + ".", "@ 300 IN A 192.0.2.2")));
+    }
+    return out;
+  }
+
+  /**
+   * What one hostile node serves, with its own key: claims of names 0..4, nothing for 5 and 6
+   * (omitted), the stale serial 1 of 7 and 8, and the honest 9.
+   */
+  private List<SignedRecord> hostileView(Ed25519Keys.KeyPair hostileKey,
+      List<SignedRecord> claims) {
+    List<SignedRecord> out = new ArrayList<>();
+    for (int i = 0; i < DISPUTED; i++) {
+      out.add(net.claim(hostileKey, name(i), now,
+          TestNetwork.rrs(name(i) + ".", "@ 300 IN A 203.0.113.66")));
+    }
+    out.add(claims.get(7));
+    out.add(claims.get(8));
+    out.add(claims.get(9));
+    return out;
+  }
+
+  /** Two honest nodes and three hostile ones (their own keys), none linked to another. */
+  private record Peers(List<Node> honest, List<Node> hostile, List<SignedRecord> honestRecords) {
+    List<String> all() {
+      List<String> out = new ArrayList<>();
+      honest.forEach(n -> out.add(pinned(n)));
+      hostile.forEach(n -> out.add(pinned(n)));
+      return out;
+    }
+  }
+
+  private Peers peers() throws Exception {
+    List<SignedRecord> claims = honestClaims();
+    List<SignedRecord> honestRecords = honestLatest(claims);
+    List<Node> honest = new ArrayList<>();
+    List<Node> hostile = new ArrayList<>();
+    for (int h = 0; h < 2; h++) {
+      Node n = start("honest" + h, List.of(), 0, TrustWeights.none());
+      submitAll(n, honestRecords);
+      honest.add(n);
+    }
+    for (int i = 0; i < 3; i++) {
+      Node x = start("hostile" + i, List.of(), 0, TrustWeights.none());
+      submitAll(x, hostileView(Ed25519Keys.generate(), claims));
+      hostile.add(x);
+    }
+    return new Peers(honest, hostile, honestRecords);
+  }
+
+  private static Map<String, String> digests(List<SignedRecord> records) {
+    Map<String, String> out = new TreeMap<>();
+    records.forEach(r -> out.put(r.name(), r.digestHex()));
+    return out;
+  }
+
+  private static TrustWeights trusting(Set<String> ids) {
+    return id -> ids.contains(id) ? 1.0 : 0.0;
+  }
+
+  @Test
+  void withTrustOnTheHonestMinorityTheNewNodeTakesExactlyTheHonestRecords() throws Exception {
+    Peers p = peers();
+    Node fresh = start("fresh", p.all(), 5, trusting(Set.of(
+        p.honest().get(0).identity().nodeId(), p.honest().get(1).identity().nodeId())));
+    await().atMost(WAIT).until(() -> fresh.bootstrap().orElseThrow().done());
+    assertThat(contents(fresh)).isEqualTo(digests(p.honestRecords()));
+    assertThat(fresh.contested().count()).isZero();
+    // The hostile peers lost every dispute and kept their score: losing a vote costs nothing.
+    for (Node x : p.hostile()) {
+      assertThat(fresh.peerNetwork().score().score(x.identity().nodeId())).isZero();
+    }
+    // Afterwards the node behaves as any: reconciliation with the hostile peers changes nothing.
+    await().atMost(WAIT).until(() -> fresh.catchUp().sessionsCompleted() >= 5);
+    assertThat(contents(fresh)).isEqualTo(digests(p.honestRecords()));
+  }
+
+  @Test
+  void withoutTrustAHostileMajorityLeavesDisputedNamesContestedUntilATrustedPeerLinks()
+      throws Exception {
+    Peers p = peers();
+    // A third honest node the new node's operator trusts, not among its bootstrap peers.
+    Node trusted = start("trusted", List.of(), 0, TrustWeights.none());
+    submitAll(trusted, p.honestRecords());
+    Node fresh = start("fresh", p.all(), 5, trusting(Set.of(trusted.identity().nodeId())));
+    await().atMost(WAIT).until(() -> fresh.bootstrap().orElseThrow().done());
+
+    Map<String, String> honest = digests(p.honestRecords());
+    // Disputed names: contested, nothing taken from either side; the rest honest.
+    for (int i = 0; i < NAMES; i++) {
+      if (i < DISPUTED) {
+        assertThat(fresh.contested().isContested(name(i))).as(name(i)).isTrue();
+        assertThat(fresh.records().current(name(i))).as(name(i)).isEmpty();
+        assertThat(fresh.records().lookup(name(i)).status()).isEqualTo(LookupStatus.CONTESTED);
+      } else {
+        assertThat(fresh.records().current(name(i)).orElseThrow().digestHex()).as(name(i))
+            .isEqualTo(honest.get(name(i)));
+      }
+    }
+    assertThat(fresh.contested().count()).isEqualTo(DISPUTED);
+    // The query protocol says CONTESTED with the candidates; the status counts and lists them.
+    try (NodeClient client = new NodeClient(fresh.controlEndpoint())) {
+      NodeResponse.Lookup l = client.lookup(name(0)).get(10, TimeUnit.SECONDS);
+      assertThat(l.status()).isEqualTo(LookupStatus.CONTESTED);
+      assertThat(l.detail()).contains("4 candidates").contains(Ed25519Keys.toHex(
+          honestOwner.publicKey()));
+      NodeResponse.Status status = client.status().get(10, TimeUnit.SECONDS);
+      assertThat(status.fields()).anySatisfy(f -> {
+        assertThat(f.key()).isEqualTo("contested names");
+        assertThat(f.value()).startsWith(DISPUTED + " ");
+      });
+      assertThat(status.fields()).anySatisfy(f ->
+          assertThat(f.key()).isEqualTo("contested " + name(0)));
+    }
+    // Reconciliation with the untrusted peers after the vote does not settle anything.
+    await().atMost(WAIT).until(() -> fresh.catchUp().sessionsCompleted() >= 5);
+    assertThat(fresh.contested().count()).isEqualTo(DISPUTED);
+    // Nobody lost score for disagreeing.
+    for (Node n : nodes.subList(0, 5)) {
+      assertThat(fresh.peerNetwork().score().score(n.identity().nodeId())).isZero();
+    }
+
+    // A restart forgets nothing: the node does not vote again, the names stay contested.
+    fresh.close();
+    Node again = start("fresh", p.all(), 5, trusting(Set.of(trusted.identity().nodeId())));
+    assertThat(again.bootstrap()).isEmpty();
+    assertThat(again.contested().count()).isEqualTo(DISPUTED);
+    assertThat(again.records().lookup(name(0)).status()).isEqualTo(LookupStatus.CONTESTED);
+    await().atMost(WAIT).until(() -> again.catchUp().sessionsCompleted() >= 5);
+    assertThat(again.contested().count()).isEqualTo(DISPUTED);
+
+    // A trusted peer links up: its versions settle every disputed name, for the honest owner.
+    again.peerNetwork().connect(DialTarget.parse(pinned(trusted))).get(30, TimeUnit.SECONDS);
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(again.contested().count()).isZero();
+      assertThat(contents(again)).isEqualTo(honest);
+    });
+    assertThat(again.contested().settledLater()).isEqualTo(DISPUTED);
+  }
+
+  @Test
+  void aNodeStoppedBeforeItsVoteEndedVotesAgainThoughItHoldsRecords() throws Exception {
+    // Waits for 3 peers it does not have; a client's record gets in meanwhile (clients are not
+    // held back), then the node stops mid-wait.
+    Node fresh = start("fresh", List.of(), 3, TrustWeights.none());
+    assertThat(fresh.bootstrap().orElseThrow().done()).isFalse();
+    submitAll(fresh, List.of(honestClaims().get(0)));
+    fresh.close();
+    // Not empty any more, but the vote never ended: it votes again.
+    Node again = start("fresh", List.of(), 3, TrustWeights.none());
+    assertThat(again.records().count()).isEqualTo(1);
+    assertThat(again.bootstrap()).isPresent();
+    assertThat(again.contested().bootstrapping()).isTrue();
+  }
+}
