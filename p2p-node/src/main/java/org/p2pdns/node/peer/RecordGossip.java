@@ -3,21 +3,20 @@ package org.p2pdns.node.peer;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.p2pdns.common.peer.PeerMessage;
@@ -53,7 +52,7 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
   private static final Logger LOG = LoggerFactory.getLogger(RecordGossip.class);
   /** A record that arrived with this many hops is stored but not forwarded again. */
   static final int MAX_HOPS = 64;
-  /** Pushes waiting for the gossip thread above which further pushes are dropped (catch-up repairs). */
+  /** Pushes waiting for the gossip thread beyond which more are dropped (catch-up repairs). */
   static final int MAX_QUEUED_PUSHES = 20_000;
   /** Digests of recently stored records remembered with their names, to answer grafts by digest. */
   private static final int NAMES_BY_DIGEST = 65_536;
@@ -81,7 +80,7 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
         }
       };
   /** Pushed records being validated: digest to the hops they arrived with. */
-  private final Map<ByteBuffer, Integer> validating = new java.util.HashMap<>();
+  private final Map<ByteBuffer, Integer> validating = new HashMap<>();
   private ScheduledFuture<?> tickTask;
   private long tickAt = Long.MAX_VALUE;
 
@@ -114,10 +113,6 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
     });
     t.setRemoveOnCancelPolicy(true);
     this.thread = t;
-  }
-
-  public RecordGossip(RecordService records, PeerNetwork network) {
-    this(records, network, GossipConfig.DEFAULT, Clock.systemUTC());
   }
 
   @Override
@@ -338,7 +333,7 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
       if (a instanceof GossipAction.PushRecord<String> p) {
         byte[] digest = p.digest();
         Optional<SignedRecord> rec = record != null
-            && java.util.Arrays.equals(record.digest(), digest) ? Optional.of(record)
+            && Arrays.equals(record.digest(), digest) ? Optional.of(record)
             : byDigest(digest);
         if (rec.isEmpty()) {
           continue; // replaced by a newer version since, which spread on its own
@@ -372,7 +367,7 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
     if (name == null) {
       return Optional.empty();
     }
-    return records.current(name).filter(r -> java.util.Arrays.equals(r.digest(), digest));
+    return records.current(name).filter(r -> Arrays.equals(r.digest(), digest));
   }
 
   private void refreshTree() {
@@ -393,18 +388,6 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
       task.run();
     } catch (RuntimeException e) {
       LOG.error("gossip task failed", e);
-    }
-  }
-
-  /** Runs a query on the gossip thread (tests, status): waits at most 5 s. */
-  <T> T query(Callable<T> q) {
-    try {
-      return thread.submit(q).get(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("gossip thread did not answer", e);
     }
   }
 
