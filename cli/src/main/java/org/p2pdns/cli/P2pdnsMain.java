@@ -15,6 +15,8 @@ import org.p2pdns.cli.command.RenewCommand;
 import org.p2pdns.cli.command.RevokeCommand;
 import org.p2pdns.cli.command.ShowCommand;
 import org.p2pdns.cli.command.StatusCommand;
+import org.p2pdns.cli.command.TrustCommand;
+import org.p2pdns.cli.command.EndorseCommand;
 import org.p2pdns.cli.command.TransferCommand;
 import org.p2pdns.cli.command.UpdateCommand;
 import org.p2pdns.cli.keys.OwnerKeys;
@@ -40,7 +42,8 @@ import picocli.CommandLine.Spec;
     description = "Register and manage names on a P2P-DNS network through a local node.",
     subcommands = {KeygenCommand.class, RegisterCommand.class, UpdateCommand.class,
         RenewCommand.class, TransferCommand.class, RevokeCommand.class, ShowCommand.class,
-        DomainsCommand.class, NodesCommand.class, ConnectCommand.class, StatusCommand.class},
+        DomainsCommand.class, NodesCommand.class, ConnectCommand.class, TrustCommand.class,
+        EndorseCommand.class, StatusCommand.class},
     footer = {"", "Exit codes: 0 success; 1 refused by the node (reason on stderr); "
         + "2 bad usage or input; 3 node unreachable."})
 public final class P2pdnsMain implements Callable<Integer> {

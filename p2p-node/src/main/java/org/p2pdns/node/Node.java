@@ -41,7 +41,12 @@ import org.p2pdns.node.query.QueryServer;
 import org.p2pdns.node.records.RecordService;
 import org.p2pdns.node.store.RecordStore;
 import org.p2pdns.node.store.StorageException;
+import org.p2pdns.node.query.ControlGuard;
+import org.p2pdns.node.trust.EndorsementGossip;
+import org.p2pdns.node.trust.TrustStore;
 import org.p2pdns.node.trust.TrustWeights;
+import org.p2pdns.node.trust.TrustingPeerView;
+import org.p2pdns.node.trust.WebOfTrust;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZContext;
@@ -88,13 +93,16 @@ public final class Node implements AutoCloseable {
   private CatchUp catchUp;
   private ContestedNames contested;
   private Bootstrap bootstrap;
-  /** Whom this node trusts (weights of peers' votes); the web of trust plugs in here. */
-  private final TrustWeights trust;
+  /** Weights given to {@link #start(NodeConfig, Clock, TrustWeights)}, beside the web of trust. */
+  private final TrustWeights givenTrust;
+  private WebOfTrust webOfTrust;
+  /** Whom this node trusts: the larger of the given weight and the web of trust's. */
+  private TrustWeights trust;
 
   private Node(NodeConfig config, Clock clock, TrustWeights trust) {
     this.config = config;
     this.clock = clock;
-    this.trust = trust;
+    this.givenTrust = trust;
     this.startedAt = clock.instant();
     // Random per start: a front-end that sees it change knows it may have missed change notices.
     this.bootId = new SecureRandom().nextLong();
@@ -192,6 +200,8 @@ public final class Node implements AutoCloseable {
     gossip = new RecordGossip(records, peerNetwork, GossipConfig.DEFAULT, clock);
     peerNetwork.addListener(gossip);
     records.addListener(gossip);
+    // Before the peer network's closer: stopped after it, so no peer writes to a closed store.
+    EndorsementGossip endorsements = startWebOfTrust(dataDir);
     // A node with an empty store has no history to protect it: it takes its records by vote of
     // several peers (peer.Bootstrap), holding back what peers push until then.
     VoteTable voteTable;
@@ -235,7 +245,32 @@ public final class Node implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while starting the peer listener", e);
     }
-    peers = new NetworkPeerView(peerNetwork, gossip, ControlKey.loadOrCreate(dataDir), clock);
+    ControlKey controlKey = ControlKey.loadOrCreate(dataDir);
+    peers = new TrustingPeerView(new NetworkPeerView(peerNetwork, gossip, controlKey, clock),
+        webOfTrust, endorsements, controlKey, new ControlGuard(clock));
+  }
+
+  /**
+   * The web of trust: the operator's weights and the endorsements (tables of their own in
+   * node.db), spread to peers with the node list; its weights are {@link #trust()}.
+   */
+  private EndorsementGossip startWebOfTrust(Path dataDir) throws IOException {
+    TrustStore trustStore;
+    try {
+      trustStore = TrustStore.open(dataDir.resolve(RecordStore.FILE_NAME));
+      closeInReverse.add(trustStore);
+      webOfTrust = WebOfTrust.load(config.trustRoots(), trustStore, identity.key(),
+          config.network().networkId(), clock);
+      WebOfTrust web = webOfTrust;
+      trust = nodeId -> Math.max(givenTrust.weightOf(nodeId), web.weightOf(nodeId));
+    } catch (SQLException e) {
+      throw new IOException("cannot open the trust tables in " + dataDir.resolve(
+          RecordStore.FILE_NAME) + ": " + e.getMessage(), e);
+    }
+    EndorsementGossip endorsements = new EndorsementGossip(webOfTrust, peerNetwork, clock);
+    peerNetwork.addListener(endorsements);
+    closeInReverse.add(endorsements);
+    return endorsements;
   }
 
   /** Writes the ready file atomically (temporary file, then rename), as the scripts expect. */
@@ -286,6 +321,7 @@ public final class Node implements AutoCloseable {
     }
     f.add(new NodeResponse.Field("submissions", records.storedCount() + " stored, "
         + records.duplicateCount() + " duplicate, " + records.refusedCount() + " refused"));
+    f.add(new NodeResponse.Field("refusals by reason", records.refusalsByReason()));
     f.add(new NodeResponse.Field("data dir", config.dataDir().toString()));
     f.add(new NodeResponse.Field("control endpoint", queryServer.endpoint()));
     f.add(new NodeResponse.Field("change feed", publisher.endpoint()));
@@ -313,6 +349,19 @@ public final class Node implements AutoCloseable {
   /** The names this node's vote left contested, and the gate that holds them back. */
   public ContestedNames contested() {
     return contested;
+  }
+
+  /**
+   * How much this node trusts other nodes (the operator's weights and what flows along
+   * endorsements): what a vote among peers weighs their answers by.
+   */
+  public TrustWeights trust() {
+    return trust;
+  }
+
+  /** The web of trust itself (operator weights, endorsements). */
+  public WebOfTrust webOfTrust() {
+    return webOfTrust;
   }
 
   /** The catch-up service (set reconciliation with each peer when a link comes up). */

@@ -11,6 +11,7 @@ import org.p2pdns.common.config.ConfigException;
 import org.p2pdns.common.config.ConfigKeys;
 import org.p2pdns.common.crypto.NodeIds;
 import org.p2pdns.common.network.NetworkParams;
+import org.p2pdns.node.trust.TrustRoots;
 
 /**
  * The node's settings, checked once at start ({@link #from}) and immutable afterwards; nothing
@@ -69,6 +70,11 @@ public record NodeConfig(Path dataDir, String listen, String control, String fee
     config.getInt(ConfigKeys.NODE_BOOTSTRAP_PEERS, 0, 64);
     config.getDuration(ConfigKeys.NODE_BOOTSTRAP_WAIT);
     config.getDuration(ConfigKeys.NODE_ANTI_ENTROPY);
+    try {
+      TrustRoots.parse(config.getList(ConfigKeys.NODE_TRUST));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(ConfigKeys.NODE_TRUST.name() + ": " + e.getMessage());
+    }
     NetworkParams network = NetworkParams.fromConfig(config);
     return new NodeConfig(dataDir, listen, control, feed, bootstrap, network,
         readyFile.map(p -> p.toAbsolutePath().normalize()), config);
@@ -100,6 +106,14 @@ public record NodeConfig(Path dataDir, String listen, String control, String fee
     } catch (ConfigException e) {
       throw new IllegalStateException("checked in NodeConfig.from: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The operator's trust from {@code node.trust}: node id to weight in thousandths (checked by
+   * {@link #from}).
+   */
+  public java.util.Map<String, Long> trustRoots() {
+    return TrustRoots.parse(config.getList(ConfigKeys.NODE_TRUST));
   }
 
   private static void checkPeer(String peer) throws ConfigException {

@@ -13,7 +13,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "nodes", mixinStandardHelpOptions = true,
-    description = "Lists the nodes the node knows: id, address, state, last contact, score.")
+    description = "Lists the nodes the node knows: id, address, state, last contact, score, "
+        + "trust weight, and until when a node is banned for invalid traffic.")
 public final class NodesCommand implements Callable<Integer> {
   @ParentCommand
   P2pdnsMain main;
@@ -30,11 +31,13 @@ public final class NodesCommand implements Callable<Integer> {
         spec.commandLine().getErr().println("the node knows no other nodes yet");
         return 0;
       }
-      out.printf("%-64s  %-21s  %-10s  %-20s  %s%n", "NODE ID", "ADDRESS", "STATE",
-          "LAST CONTACT", "SCORE");
+      out.printf("%-64s  %-21s  %-10s  %-20s  %-6s  %-8s  %s%n", "NODE ID", "ADDRESS",
+          "STATE", "LAST CONTACT", "SCORE", "TRUST", "BANNED UNTIL");
       for (NodeResponse.NodeEntry n : nodes.nodes()) {
-        out.printf("%-64s  %-21s  %-10s  %-20s  %d%n", n.nodeId(), n.address(), n.state(),
-            Times.isoMillis(n.lastContact()), n.score());
+        out.printf("%-64s  %-21s  %-10s  %-20s  %-6d  %-8s  %s%n", n.nodeId(), n.address(),
+            n.state(), Times.isoMillis(n.lastContact()), n.score(),
+            TrustCommand.weight(n.trustMilli()),
+            n.bannedUntil() == 0 ? "-" : Times.isoMillis(n.bannedUntil()));
       }
     }
     return 0;

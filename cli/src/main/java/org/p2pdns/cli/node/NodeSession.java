@@ -98,6 +98,17 @@ public final class NodeSession implements AutoCloseable {
     }
   }
 
+  /** A Trust request (list, set, remove), signed with the node's control key. */
+  public NodeResponse.Trust trust(int op, String nodeId, long weightMilli, ControlKey key)
+      throws CliException {
+    return await(client.trust(op, nodeId, weightMilli, key));
+  }
+
+  /** An Endorse request (list, endorse, withdraw), signed with the node's control key. */
+  public NodeResponse.Endorse endorse(int op, String nodeId, ControlKey key) throws CliException {
+    return await(client.endorse(op, nodeId, key));
+  }
+
   private <T> T await(CompletableFuture<T> answer) throws CliException {
     try {
       // The client times the request out itself; the extra second only guards against a bug.

@@ -47,6 +47,9 @@ public final class ConfigKeys {
   public static final ConfigKey NODE_ANTI_ENTROPY = new ConfigKey("node.anti-entropy-interval",
       "60s", "How often the node reconciles its store with one linked peer chosen at random, to "
           + "repair what gossip lost (0: only when a link comes up).");
+  public static final ConfigKey NODE_TRUST = new ConfigKey("node.trust", "",
+      "Comma-separated NODEID=WEIGHT: the operator's trust in other nodes (p2pdns trust sets "
+          + "more; weights from 0 to 1000000, up to 3 decimals).");
 
   // The DNS front-end.
   public static final ConfigKey FRONTEND_LISTEN = new ConfigKey("frontend.listen", "127.0.0.1:53",
@@ -80,6 +83,7 @@ public final class ConfigKeys {
       NETWORK_RECORD_LIFETIME, NETWORK_MAX_RECORD_BYTES, NETWORK_MAX_RRS, NETWORK_CLOCK_SKEW,
       NETWORK_GRACE_PERIOD, NODE_DATA_DIR, NODE_LISTEN, NODE_CONTROL, NODE_FEED, NODE_BOOTSTRAP,
       NODE_BOOTSTRAP_PEERS, NODE_BOOTSTRAP_WAIT, NODE_ANTI_ENTROPY,
+      NODE_TRUST,
       FRONTEND_LISTEN, FRONTEND_NODE, FRONTEND_UPSTREAM, FRONTEND_NODE_TIMEOUT,
       FRONTEND_UPSTREAM_TIMEOUT, FRONTEND_CACHE_SIZE, FRONTEND_NEGATIVE_TTL, FRONTEND_MAX_TTL,
       CLI_NODE, CLI_KEY, CLI_TIMEOUT);

@@ -23,6 +23,8 @@ public sealed interface PeerMessage {
   int MAX_NODES = 200;
   /** Most names, digests or records in one request or RECORDS page. */
   int MAX_ITEMS = 1000;
+  /** Most endorsements in one ENDORSEMENTS message (at most 310 KB). */
+  int MAX_ENDORSEMENTS = 500;
 
   /**
    * Opens the handshake; each side sends one as soon as TLS is up.
@@ -141,6 +143,20 @@ public sealed interface PeerMessage {
       nodes = List.copyOf(nodes);
       if (nodes.size() > MAX_NODES) {
         throw new IllegalArgumentException("at most " + MAX_NODES + " nodes");
+      }
+    }
+  }
+
+  /**
+   * Signed endorsements the sender holds (its own and those it relays), sent after the NODES
+   * exchange when a link comes up and pushed when the sender learns a new one. Receivers verify
+   * each signature; an endorsement counts only for the trust its receiver computes itself.
+   */
+  record Endorsements(List<Endorsement> endorsements) implements PeerMessage {
+    public Endorsements {
+      endorsements = List.copyOf(endorsements);
+      if (endorsements.size() > MAX_ENDORSEMENTS) {
+        throw new IllegalArgumentException("at most " + MAX_ENDORSEMENTS + " endorsements");
       }
     }
   }

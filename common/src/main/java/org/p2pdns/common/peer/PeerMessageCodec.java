@@ -29,6 +29,7 @@ public final class PeerMessageCodec {
   public static final int DISCONNECT = 0x06;
   public static final int NODES_REQUEST = 0x10;
   public static final int NODES = 0x11;
+  public static final int ENDORSEMENTS = 0x12;
   public static final int RECORD = 0x20;
   public static final int RECORD_REQUEST = 0x21;
   public static final int RECORDS = 0x22;
@@ -69,6 +70,8 @@ public final class PeerMessageCodec {
       return NODES_REQUEST;
     } else if (m instanceof PeerMessage.Nodes) {
       return NODES;
+    } else if (m instanceof PeerMessage.Endorsements) {
+      return ENDORSEMENTS;
     } else if (m instanceof PeerMessage.RecordPush) {
       return RECORD;
     } else if (m instanceof PeerMessage.RecordRequest) {
@@ -118,6 +121,11 @@ public final class PeerMessageCodec {
         }
       }
       w.bool(n.more());
+    } else if (m instanceof PeerMessage.Endorsements e) {
+      w.u16(e.endorsements().size());
+      for (Endorsement x : e.endorsements()) {
+        x.writeTo(w);
+      }
     } else if (m instanceof PeerMessage.RecordPush p) {
       w.u8(p.hops()).bytes32(p.record());
     } else if (m instanceof PeerMessage.RecordsByName r) {
@@ -194,6 +202,7 @@ public final class PeerMessageCodec {
           yield new PeerMessage.NodesRequest(after, limit);
         }
         case NODES -> nodes(r);
+        case ENDORSEMENTS -> endorsements(r);
         case RECORD -> new PeerMessage.RecordPush(r.u8("hops"),
             r.bytes32(RecordCodec.ABSOLUTE_MAX_BYTES, "record"));
         case RECORD_REQUEST -> recordRequest(r);
@@ -254,6 +263,18 @@ public final class PeerMessageCodec {
       entries.add(new PeerMessage.NodeEntry(a, reached));
     }
     return new PeerMessage.Nodes(entries, r.bool("more"));
+  }
+
+  private static PeerMessage.Endorsements endorsements(WireReader r) throws MalformedException {
+    int n = r.u16("endorsement count");
+    if (n > PeerMessage.MAX_ENDORSEMENTS) {
+      throw new MalformedException(n + " endorsements exceed " + PeerMessage.MAX_ENDORSEMENTS);
+    }
+    List<Endorsement> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(Endorsement.readFrom(r));
+    }
+    return new PeerMessage.Endorsements(out);
   }
 
   private static PeerMessage.RecordRequest recordRequest(WireReader r) throws MalformedException {

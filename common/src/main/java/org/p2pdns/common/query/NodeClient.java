@@ -231,6 +231,21 @@ public final class NodeClient implements AutoCloseable {
         NodeResponse.Connect.class);
   }
 
+  /** A Trust request ({@link NodeRequest.Trust}), signed with the node's control key. */
+  public CompletableFuture<NodeResponse.Trust> trust(int op, String nodeId, long weightMilli,
+      ControlKey key) {
+    long now = System.currentTimeMillis();
+    return typed(send(id -> NodeRequest.Trust.signed(id, op, nodeId, weightMilli, now, key)),
+        NodeResponse.Trust.class);
+  }
+
+  /** An Endorse request ({@link NodeRequest.Endorse}), signed with the node's control key. */
+  public CompletableFuture<NodeResponse.Endorse> endorse(int op, String nodeId, ControlKey key) {
+    long now = System.currentTimeMillis();
+    return typed(send(id -> NodeRequest.Endorse.signed(id, op, nodeId, now, key)),
+        NodeResponse.Endorse.class);
+  }
+
   private static <T extends NodeResponse> CompletableFuture<T> typed(
       CompletableFuture<NodeResponse> f, Class<T> type) {
     return f.thenApply(r -> {

@@ -26,6 +26,8 @@ public final class NodeQueryCodec {
   static final int STATUS = 0x05;
   static final int NODES = 0x06;
   static final int CONNECT = 0x07;
+  static final int TRUST = 0x08;
+  static final int ENDORSE = 0x09;
   static final int RESPONSE = 0x80;
   static final int ERROR = 0xFF;
 
@@ -51,6 +53,12 @@ public final class NodeQueryCodec {
     } else if (req instanceof NodeRequest.Connect m) {
       return header(CONNECT, m.requestId()).string16(m.target()).i64(m.issuedAt()).bytes(m.mac())
           .toByteArray();
+    } else if (req instanceof NodeRequest.Trust m) {
+      return header(TRUST, m.requestId()).u8(m.op()).string16(m.nodeId()).i64(m.weightMilli())
+          .i64(m.issuedAt()).bytes(m.mac()).toByteArray();
+    } else if (req instanceof NodeRequest.Endorse m) {
+      return header(ENDORSE, m.requestId()).u8(m.op()).string16(m.nodeId()).i64(m.issuedAt())
+          .bytes(m.mac()).toByteArray();
     }
     throw new IllegalArgumentException("unknown request " + req);
   }
@@ -81,12 +89,27 @@ public final class NodeQueryCodec {
       WireWriter w = header(RESPONSE | NODES, m.requestId()).u16(m.nodes().size());
       for (NodeResponse.NodeEntry n : m.nodes()) {
         w.string16(n.nodeId()).string16(n.address()).string16(n.state()).i64(n.lastContact())
-            .i64(n.score());
+            .i64(n.score()).i64(n.trustMilli()).i64(n.bannedUntil());
       }
       return w.toByteArray();
     } else if (resp instanceof NodeResponse.Connect m) {
       return header(RESPONSE | CONNECT, m.requestId()).bool(m.connected()).string16(m.nodeId())
           .string16(m.message()).toByteArray();
+    } else if (resp instanceof NodeResponse.Trust m) {
+      WireWriter w = header(RESPONSE | TRUST, m.requestId()).string16(m.message())
+          .u16(m.entries().size());
+      for (NodeResponse.TrustEntry e : m.entries()) {
+        w.string16(e.nodeId()).i64(e.operatorMilli()).i64(e.configMilli()).i64(e.weightMilli())
+            .string16(e.via());
+      }
+      return w.toByteArray();
+    } else if (resp instanceof NodeResponse.Endorse m) {
+      WireWriter w = header(RESPONSE | ENDORSE, m.requestId()).string16(m.message())
+          .u16(m.endorsed().size());
+      for (String id : m.endorsed()) {
+        w.string16(id);
+      }
+      return w.toByteArray();
     } else if (resp instanceof NodeResponse.Error m) {
       return header(ERROR, m.requestId()).u8(m.code().code()).string16(m.message()).toByteArray();
     }
@@ -138,6 +161,29 @@ public final class NodeQueryCodec {
       case NODES -> new NodeRequest.Nodes(id);
       case CONNECT -> new NodeRequest.Connect(id, r.string16("target"), r.i64("issued at"),
           r.bytes(ControlKey.MAC_BYTES, "mac"));
+      case TRUST -> {
+        int op = r.u8("op");
+        String node = r.string16("node id");
+        long weight = r.i64("weight");
+        long at = r.i64("issued at");
+        byte[] mac = r.bytes(ControlKey.MAC_BYTES, "mac");
+        try {
+          yield new NodeRequest.Trust(id, op, node, weight, at, mac);
+        } catch (IllegalArgumentException e) {
+          throw new MalformedException("trust: " + e.getMessage(), e);
+        }
+      }
+      case ENDORSE -> {
+        int op = r.u8("op");
+        String node = r.string16("node id");
+        long at = r.i64("issued at");
+        byte[] mac = r.bytes(ControlKey.MAC_BYTES, "mac");
+        try {
+          yield new NodeRequest.Endorse(id, op, node, at, mac);
+        } catch (IllegalArgumentException e) {
+          throw new MalformedException("endorse: " + e.getMessage(), e);
+        }
+      }
       default -> throw new MalformedException("unknown request type " + type);
     };
     r.expectEnd("request");
@@ -202,12 +248,34 @@ public final class NodeQueryCodec {
           if (score != (int) score) {
             throw new MalformedException("node score " + score + " is outside the int range");
           }
-          nodes.add(new NodeResponse.NodeEntry(nid, addr, state, last, (int) score));
+          long trust = r.i64("trust");
+          long bannedUntil = r.i64("banned until");
+          nodes.add(new NodeResponse.NodeEntry(nid, addr, state, last, (int) score, trust,
+              bannedUntil));
         }
         yield new NodeResponse.Nodes(id, nodes);
       }
       case RESPONSE | CONNECT -> new NodeResponse.Connect(id, r.bool("connected"),
           r.string16("node id"), r.string16("message"));
+      case RESPONSE | TRUST -> {
+        String message = r.string16("message");
+        int n = r.u16("count");
+        List<NodeResponse.TrustEntry> entries = new ArrayList<>(Math.min(n, 1024));
+        for (int i = 0; i < n; i++) {
+          entries.add(new NodeResponse.TrustEntry(r.string16("node id"), r.i64("operator weight"),
+              r.i64("config weight"), r.i64("weight"), r.string16("via")));
+        }
+        yield new NodeResponse.Trust(id, message, entries);
+      }
+      case RESPONSE | ENDORSE -> {
+        String message = r.string16("message");
+        int n = r.u16("count");
+        List<String> ids = new ArrayList<>(Math.min(n, 1024));
+        for (int i = 0; i < n; i++) {
+          ids.add(r.string16("node id"));
+        }
+        yield new NodeResponse.Endorse(id, message, ids);
+      }
       case ERROR -> {
         int c = r.u8("error code");
         NodeResponse.ErrorCode code = NodeResponse.ErrorCode.fromCode(c)

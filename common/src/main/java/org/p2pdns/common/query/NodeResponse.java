@@ -114,8 +114,19 @@ public sealed interface NodeResponse {
     }
   }
 
-  /** One known node. Times are Unix milliseconds, 0 for never. */
-  record NodeEntry(String nodeId, String address, String state, long lastContact, int score) {}
+  /**
+   * One known node. Times are Unix milliseconds, 0 for never.
+   *
+   * @param trustMilli the node's trust weight as this node computes it, in thousandths
+   * @param bannedUntil until when the node is refused for invalid traffic; 0 when not banned
+   */
+  record NodeEntry(String nodeId, String address, String state, long lastContact, int score,
+      long trustMilli, long bannedUntil) {
+    /** A node with no trust and no ban. */
+    public NodeEntry(String nodeId, String address, String state, long lastContact, int score) {
+      this(nodeId, address, state, lastContact, score, 0, 0);
+    }
+  }
 
   record Nodes(long requestId, List<NodeEntry> nodes) implements NodeResponse {
     public Nodes {
@@ -131,6 +142,31 @@ public sealed interface NodeResponse {
    */
   record Connect(long requestId, boolean connected, String nodeId, String message)
       implements NodeResponse {}
+
+  /**
+   * One node the operator trusts, or that trust flows to (docs/protocol.md 3.10).
+   *
+   * @param operatorMilli the weight set with {@code p2pdns trust} (thousandths), -1 when none
+   * @param configMilli the weight from {@code node.trust} (thousandths), -1 when none
+   * @param weightMilli the weight the node uses (thousandths)
+   * @param via for people: where the weight comes from
+   */
+  record TrustEntry(String nodeId, long operatorMilli, long configMilli, long weightMilli,
+      String via) {}
+
+  /** The trust table after a Trust request: every node with a weight or an operator entry. */
+  record Trust(long requestId, String message, List<TrustEntry> entries) implements NodeResponse {
+    public Trust {
+      entries = List.copyOf(entries);
+    }
+  }
+
+  /** After an Endorse request: the node ids this node endorses now. */
+  record Endorse(long requestId, String message, List<String> endorsed) implements NodeResponse {
+    public Endorse {
+      endorsed = List.copyOf(endorsed);
+    }
+  }
 
   /** Why a request could not be served. */
   enum ErrorCode {

@@ -40,6 +40,9 @@ class PeerMessageCodecTest {
             List.of(new PeerAddress("127.0.0.1", 8001), new PeerAddress("10.0.0.2", 8002)))),
             true),
         new PeerMessage.Nodes(List.of(), false),
+        new PeerMessage.Endorsements(List.of(endorsement(List.of()), endorsement(List.of(
+            a.nodeId(), "ab".repeat(32))))),
+        new PeerMessage.Endorsements(List.of()),
         new PeerMessage.RecordPush(3, new byte[] {9, 8, 7}),
         new PeerMessage.RecordsByName(7, List.of("example.p2p", "other.p2p")),
         new PeerMessage.RecordsByDigest(0xffffffffL, List.of(digest, digest)),
@@ -61,6 +64,39 @@ class PeerMessageCodecTest {
     byte[] d = new byte[32];
     java.util.Arrays.fill(d, (byte) b);
     return d;
+  }
+
+  static Endorsement endorsement(List<String> endorsed) {
+    return Endorsement.sign(Ed25519Keys.fromPrivate(new byte[32]), NETWORK, endorsed,
+        1_800_000_000_000L);
+  }
+
+  @Test
+  void anEndorsementIsSignedForItsNetworkAndItsBytesAreCanonical() throws Exception {
+    Endorsement e = endorsement(List.of("cd".repeat(32), "ab".repeat(32)));
+    assertThat(e.endorsed()).containsExactly("ab".repeat(32), "cd".repeat(32));
+    assertThat(e.verify(NETWORK)).isTrue();
+    byte[] other = NETWORK.clone();
+    other[0] ^= 1;
+    assertThat(e.verify(other)).as("another network").isFalse();
+    byte[] bytes = e.encoded();
+    assertThat(HexFormat.of().formatHex(bytes)).startsWith("01"
+        + HexFormat.of().formatHex(e.endorserKey()) + "000001a3185c5000" + "02" + "ab".repeat(32));
+    assertThat(bytes).hasSize(1 + 32 + 8 + 1 + 64 + 64);
+    assertThat(Endorsement.decode(bytes)).isEqualTo(e);
+    // Altered bytes no longer verify; unsorted or repeated ids do not decode.
+    byte[] altered = bytes.clone();
+    altered[45] ^= 1;
+    assertThat(Endorsement.decode(altered).verify(NETWORK)).isFalse();
+    byte[] swapped = bytes.clone();
+    System.arraycopy(bytes, 42 + 32, swapped, 42, 32);
+    System.arraycopy(bytes, 42, swapped, 42 + 32, 32);
+    assertThatThrownBy(() -> Endorsement.decode(swapped)).isInstanceOf(MalformedException.class)
+        .hasMessageContaining("ascend");
+    byte[] tooMany = bytes.clone();
+    tooMany[41] = 17;
+    assertThatThrownBy(() -> Endorsement.decode(tooMany)).isInstanceOf(MalformedException.class)
+        .hasMessageContaining("17 endorsed nodes exceed 16");
   }
 
   @Test

@@ -55,11 +55,51 @@ class NodeQueryCodecTest {
     all.add(new NodeResponse.Nodes(6, List.of(
         new NodeResponse.NodeEntry("cd".repeat(32), "127.0.0.1:8001", "connected",
             1_800_000_000_000L, 17),
-        new NodeResponse.NodeEntry("ef".repeat(32), "[::1]:8001", "banned", 0, -40))));
+        new NodeResponse.NodeEntry("ef".repeat(32), "[::1]:8001", "banned", 0, -140, 2500,
+            1_800_000_600_000L))));
+    all.add(new NodeResponse.Trust(8, "", List.of()));
+    all.add(new NodeResponse.Trust(8, "set", List.of(new NodeResponse.TrustEntry("ab".repeat(32),
+        2000, -1, 2000, "operator (p2pdns trust)"), new NodeResponse.TrustEntry("cd".repeat(32),
+        -1, -1, 1000, "endorsed by abab"))));
+    all.add(new NodeResponse.Endorse(9, "", List.of()));
+    all.add(new NodeResponse.Endorse(9, "endorsed", List.of("ab".repeat(32), "cd".repeat(32))));
     for (NodeResponse.ErrorCode c : NodeResponse.ErrorCode.values()) {
       all.add(new NodeResponse.Error(7, c, "because " + c));
     }
     return all;
+  }
+
+  @Test
+  void controlRequestsRoundTripAndTheirMacCoversEveryField() throws Exception {
+    ControlKey key = ControlKey.of(new byte[32]);
+    NodeRequest.Trust t = NodeRequest.Trust.signed(11, NodeRequest.Trust.SET, "ab".repeat(32),
+        1500, 1_800_000_000_000L, key);
+    byte[] frame = NodeQueryCodec.encode(t);
+    assertThat(HEX.formatHex(frame)).startsWith("0108000000000000000b" + "01" + "0040")
+        .contains("00000000000005dc" + "000001a3185c5000");
+    NodeRequest.Trust tb = (NodeRequest.Trust) NodeQueryCodec.decodeRequest(frame);
+    assertThat(tb.verify(key)).isTrue();
+    assertThat(NodeQueryCodec.encode(tb)).isEqualTo(frame);
+    assertThat(new NodeRequest.Trust(11, NodeRequest.Trust.SET, "ab".repeat(32), 1501,
+        t.issuedAt(), t.mac()).verify(key)).as("another weight").isFalse();
+    assertThat(new NodeRequest.Trust(11, NodeRequest.Trust.REMOVE, "ab".repeat(32), 1500,
+        t.issuedAt(), t.mac()).verify(key)).as("another op").isFalse();
+
+    NodeRequest.Endorse e = NodeRequest.Endorse.signed(12, NodeRequest.Endorse.WITHDRAW,
+        "cd".repeat(32), 1_800_000_000_000L, key);
+    frame = NodeQueryCodec.encode(e);
+    assertThat(HEX.formatHex(frame)).startsWith("0109000000000000000c" + "02" + "0040");
+    NodeRequest.Endorse eb = (NodeRequest.Endorse) NodeQueryCodec.decodeRequest(frame);
+    assertThat(eb.verify(key)).isTrue();
+    assertThat(NodeQueryCodec.encode(eb)).isEqualTo(frame);
+    assertThat(new NodeRequest.Endorse(12, NodeRequest.Endorse.ENDORSE, "cd".repeat(32),
+        e.issuedAt(), e.mac()).verify(key)).isFalse();
+    // An unknown op or a weight out of range is malformed.
+    byte[] bad = NodeQueryCodec.encode(t);
+    bad[10] = 3;
+    assertThatThrownBy(() -> NodeQueryCodec.decodeRequest(bad))
+        .isInstanceOf(org.p2pdns.common.wire.MalformedException.class)
+        .hasMessageContaining("unknown trust op 3");
   }
 
   @Test
@@ -146,9 +186,16 @@ class NodeQueryCodecTest {
         List.of(new NodeResponse.Field("k", "v"))))))
         .isEqualTo("01850000000000000005" + "0001" + "00016b" + "000176");
     assertThat(HEX.formatHex(NodeQueryCodec.encode(new NodeResponse.Nodes(6,
-        List.of(new NodeResponse.NodeEntry("n", "a", "s", 258, -2))))))
+        List.of(new NodeResponse.NodeEntry("n", "a", "s", 258, -2, 1500, 259))))))
         .isEqualTo("01860000000000000006" + "0001" + "00016e" + "000161" + "000173"
-            + "0000000000000102" + "fffffffffffffffe");
+            + "0000000000000102" + "fffffffffffffffe" + "00000000000005dc" + "0000000000000103");
+    assertThat(HEX.formatHex(NodeQueryCodec.encode(new NodeResponse.Trust(8, "m",
+        List.of(new NodeResponse.TrustEntry("n", -1, 2000, 1000, "v"))))))
+        .isEqualTo("01880000000000000008" + "00016d" + "0001" + "00016e" + "ffffffffffffffff"
+            + "00000000000007d0" + "00000000000003e8" + "000176");
+    assertThat(HEX.formatHex(NodeQueryCodec.encode(new NodeResponse.Endorse(9, "m",
+        List.of("n")))))
+        .isEqualTo("01890000000000000009" + "00016d" + "0001" + "00016e");
     assertThat(HEX.formatHex(NodeQueryCodec.encode(new NodeResponse.Error(7,
         NodeResponse.ErrorCode.BAD_REQUEST, "no"))))
         .isEqualTo("01ff0000000000000007" + "01" + "00026e6f");
@@ -195,13 +242,13 @@ class NodeQueryCodecTest {
   void unknownVersionsTypesAndCodesAreRefused() {
     assertMalformedRequest("02010000000000000001", "unknown protocol version 2");
     assertMalformedRequest("00010000000000000001", "unknown protocol version 0");
-    assertMalformedRequest("01080000000000000001", "unknown request type 8");
+    assertMalformedRequest("017f0000000000000001", "unknown request type 127");
     assertMalformedRequest("01810000000000000001", "unknown request type 129");
     assertMalformedRequest("01040000000000000001" + "0000" + "0000", "list limit 0");
     assertMalformedRequest("01040000000000000001" + "0000" + "03e9", "list limit 1001");
     assertMalformedResponse("02810000000000000001", "unknown protocol version 2");
     assertMalformedResponse("01010000000000000001", "unknown response type 1");
-    assertMalformedResponse("01880000000000000001", "unknown response type 136");
+    assertMalformedResponse("01fe0000000000000001", "unknown response type 254");
     assertMalformedResponse("01820000000000000001" + "05" + "00000000" + "0000",
         "unknown lookup status 5");
     assertMalformedResponse("01830000000000000001" + "03" + "0000" + "0000",

@@ -43,6 +43,16 @@ final class Membership {
   private final List<BootstrapPeer> bootstrap = new ArrayList<>();
   /** The last NODES page asked of each link, so a peer cannot make us page forever. */
   private final Map<PeerSession, String> pagingAfter = new WeakHashMap<>();
+  /**
+   * Node entries each link may bring: as many as the table holds at once, then
+   * {@link #ENTRIES_PER_SECOND}; the excess is skipped unverified (it costs the peer nothing).
+   */
+  private final Map<PeerSession, org.p2pdns.node.ratelimit.TokenBucket> entryBudgets =
+      new WeakHashMap<>();
+  static final double ENTRIES_PER_SECOND = 20;
+  /** Announcements ignored: over a link's budget, or no room in a full table. */
+  private long entriesSkipped;
+  private long nodesForgotten;
 
   /** A node this one knows of. */
   private static final class KnownNode {
@@ -318,6 +328,13 @@ final class Membership {
     }
     KnownNode n = known.get(a.nodeId());
     if (n == null) {
+      // Node ids are free to make: the table is bounded. A node heard of only second-hand has
+      // a place only when one can be freed (a node never reached); a peer linked to us does.
+      if (known.size() >= network.config().maxKnownNodes() && !forgetOneUnreached()
+          && !direct) {
+        entriesSkipped++;
+        return null;
+      }
       n = new KnownNode(a, clock.millis());
       known.put(n.id, n);
       save(n);
@@ -329,6 +346,37 @@ final class Membership {
       addAnnounced(n);
     }
     return n;
+  }
+
+  /**
+   * Forgets the node seen first among those never reached nor linked (no contact, no reached
+   * address, no dial running); false when there is none.
+   */
+  private boolean forgetOneUnreached() {
+    KnownNode victim = null;
+    for (KnownNode k : known.values()) {
+      if (k.lastContact == 0 && !k.dialing && k.reached().isEmpty() && !network.isLinked(k.id)
+          && (victim == null || k.firstSeen < victim.firstSeen)) {
+        victim = k;
+      }
+    }
+    if (victim == null) {
+      return false;
+    }
+    known.remove(victim.id);
+    nodesForgotten++;
+    try {
+      table.deleteNode(victim.id);
+    } catch (SQLException e) {
+      LOG.error("cannot delete node {}", victim.id, e);
+    }
+    return true;
+  }
+
+  /** Announcements skipped (over budget, or no room) and nodes forgotten for room. */
+  String boundsSummary() {
+    return known.size() + " nodes known; " + entriesSkipped + " announcements skipped, "
+        + nodesForgotten + " unreached nodes forgotten for room";
   }
 
   private static void addAnnounced(KnownNode n) {
@@ -358,8 +406,19 @@ final class Membership {
   void nodes(PeerSession s, PeerMessage.Nodes msg) {
     long now = clock.millis();
     byte[] networkId = network.networkId();
+    org.p2pdns.node.ratelimit.TokenBucket budget = entryBudgets.computeIfAbsent(s,
+        k -> new org.p2pdns.node.ratelimit.TokenBucket(network.config().maxKnownNodes(),
+            ENTRIES_PER_SECOND, now));
     for (PeerMessage.NodeEntry e : msg.nodes()) {
       NodeAnnouncement a = e.announcement();
+      KnownNode held = known.get(a.nodeId());
+      if (held != null && held.announcement.equals(a) && e.reached().isEmpty()) {
+        continue; // nothing new: no signature to check
+      }
+      if (!budget.tryTake(now)) {
+        entriesSkipped++;
+        continue;
+      }
       if (!a.verify(networkId)) {
         s.penalize(PeerScore.Offence.INVALID_ANNOUNCEMENT);
         continue;
@@ -411,12 +470,13 @@ final class Membership {
       } else {
         List<PeerAddress> order = n.dialOrder();
         address = order.isEmpty() ? "" : order.get(n.failures % order.size()).toString();
-        if (n.dialing) {
+        if (network.score().refused(n.id)) {
+          state = NodeStatus.State.BANNED;
+        } else if (n.dialing) {
           state = NodeStatus.State.CONNECTING;
         } else if (n.failures >= network.config().unreachableAfter()) {
           state = NodeStatus.State.UNREACHABLE;
-        } else if (n.addresses.isEmpty() || network.score().refused(n.id)
-            || network.linkCount() >= network.config().maxLinks()) {
+        } else if (n.addresses.isEmpty() || network.linkCount() >= network.config().maxLinks()) {
           state = NodeStatus.State.IDLE; // nothing to dial, or no room for another link
         } else {
           state = NodeStatus.State.BACKOFF; // a dial is due or waits for its back-off

@@ -92,7 +92,7 @@ public final class NetworkPeerView implements PeerView {
         "self", 0, 0));
     for (NodeStatus n : network.nodes()) {
       out.add(new NodeResponse.NodeEntry(n.nodeId(), n.address(), n.state().label(),
-          n.lastContact(), n.score()));
+          n.lastContact(), n.score(), 0, network.score().bannedUntil(n.nodeId())));
     }
     return out;
   }
@@ -109,6 +109,7 @@ public final class NetworkPeerView implements PeerView {
         .append(links.size()).append(" links (").append(outbound).append(" outbound); ")
         .append(nodes.size()).append(" known nodes (").append(unreachable)
         .append(" unreachable); gossip: ").append(gossip.summary());
+    sb.append("; membership: ").append(network.membershipBounds());
     Map<DisconnectReason, Long> refused = network.refusals();
     if (!refused.isEmpty()) {
       sb.append("; handshakes refused: ").append(refused);

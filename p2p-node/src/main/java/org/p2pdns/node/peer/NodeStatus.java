@@ -19,7 +19,9 @@ public record NodeStatus(String nodeId, String address, State state, long lastCo
     BACKOFF("backoff"),
     /** Several dials in a row failed; still retried, at the longest back-off. */
     UNREACHABLE("unreachable"),
-    /** Known but not dialed: no address to dial, a refused score, or enough links already. */
+    /** Refused for invalid traffic until its ban ends: not dialed, refused at the handshake. */
+    BANNED("banned"),
+    /** Known but not dialed: no address to dial, or enough links already. */
     IDLE("idle");
 
     private final String label;

@@ -124,6 +124,14 @@ public final class NodeTable implements AutoCloseable {
     }
   }
 
+  /** Forgets a node and its addresses. */
+  public void deleteNode(String nodeId) throws SQLException {
+    try (PreparedStatement ps = db.prepareStatement("DELETE FROM nodes WHERE node_id = ?")) {
+      ps.setString(1, nodeId);
+      ps.executeUpdate();
+    }
+  }
+
   @Override
   public void close() throws SQLException {
     db.close();

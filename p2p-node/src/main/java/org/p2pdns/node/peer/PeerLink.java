@@ -28,6 +28,12 @@ public interface PeerLink {
   /** Lowers the peer's score; a peer at the limit is disconnected with LOW_SCORE. */
   void penalize(PeerScore.Offence offence);
 
+  /**
+   * Reads nothing more from the peer for {@code millis} (back-pressure: its sends stall in TCP
+   * instead of being read and dropped). A link that is closing stays paused.
+   */
+  default void pauseReading(long millis) {}
+
   /** Sends DISCONNECT with the reason and closes the link. */
   void disconnect(DisconnectReason reason, String detail);
 }

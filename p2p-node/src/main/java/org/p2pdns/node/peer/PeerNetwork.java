@@ -89,6 +89,9 @@ public final class PeerNetwork implements AutoCloseable {
   private final Membership membership;
   private final Map<String, PeerSession> links = new ConcurrentHashMap<>();
   private final Map<DisconnectReason, LongAdder> refusals = new ConcurrentHashMap<>();
+  /** Membership messages of one link that may wait for the membership thread at once. */
+  static final int MAX_QUEUED_MEMBERSHIP = 8;
+  private final LongAdder membershipDropped = new LongAdder();
   private final LogThrottle logThrottle;
   private final java.util.concurrent.atomic.AtomicInteger inboundHandshakes =
       new java.util.concurrent.atomic.AtomicInteger();
@@ -457,12 +460,46 @@ public final class PeerNetwork implements AutoCloseable {
     onMembershipThread(() -> membership.linkDown(session));
   }
 
+  /**
+   * Hands a membership message to the membership thread. At most
+   * {@link #MAX_QUEUED_MEMBERSHIP} per link wait there at once; more are dropped (counted), so a
+   * peer that sends NODES faster than their signatures can be checked costs bounded memory.
+   */
   void membershipMessage(PeerSession session, PeerMessage m) {
-    if (m instanceof PeerMessage.NodesRequest r) {
-      onMembershipThread(() -> membership.nodesRequest(session, r));
-    } else if (m instanceof PeerMessage.Nodes n) {
-      onMembershipThread(() -> membership.nodes(session, n));
+    if (session.queuedMembership.incrementAndGet() > MAX_QUEUED_MEMBERSHIP) {
+      session.queuedMembership.decrementAndGet();
+      membershipDropped.increment();
+      return;
     }
+    Runnable done = session.queuedMembership::decrementAndGet;
+    if (m instanceof PeerMessage.NodesRequest r) {
+      onMembershipThread(() -> {
+        done.run();
+        membership.nodesRequest(session, r);
+      });
+    } else if (m instanceof PeerMessage.Nodes n) {
+      onMembershipThread(() -> {
+        done.run();
+        membership.nodes(session, n);
+      });
+    } else {
+      done.run();
+    }
+  }
+
+  /** One line for people: what the bounds on membership turned away since start. */
+  public String membershipBounds() {
+    String inner;
+    try {
+      inner = membershipThread.submit(membership::boundsSummary).get(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      inner = "?";
+    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+      inner = "?";
+    }
+    return inner + " (at most " + config.maxKnownNodes() + " kept); " + membershipDropped.sum()
+        + " membership messages dropped (queue full)";
   }
 
   /** Says goodbye to every peer, then stops listening and dialing. The node table stays open. */

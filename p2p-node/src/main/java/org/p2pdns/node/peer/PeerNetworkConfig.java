@@ -30,6 +30,7 @@ import org.p2pdns.common.peer.PeerAddress;
  * @param maintenanceInterval how often dials and back-offs are looked at
  * @param softwareVersion text sent in HELLO, for people
  * @param ioThreads Netty event loop threads
+ * @param maxKnownNodes most nodes kept in the node table (announcements are free to make)
  */
 public record PeerNetworkConfig(
     String listenHost,
@@ -49,7 +50,8 @@ public record PeerNetworkConfig(
     int unreachableAfter,
     Duration maintenanceInterval,
     String softwareVersion,
-    int ioThreads) {
+    int ioThreads,
+    int maxKnownNodes) {
 
   public PeerNetworkConfig {
     Objects.requireNonNull(listenHost, "listenHost");
@@ -73,6 +75,7 @@ public record PeerNetworkConfig(
     require(unreachableAfter >= 1, "unreachable after at least 1 failure");
     positive(maintenanceInterval, "maintenance interval");
     require(ioThreads >= 1 && ioThreads <= 64, "io threads between 1 and 64");
+    require(maxKnownNodes >= maxLinks, "max known nodes at least max links");
     softwareVersion = Objects.requireNonNull(softwareVersion);
   }
 
@@ -110,6 +113,7 @@ public record PeerNetworkConfig(
     private Duration maintenanceInterval = Duration.ofMillis(500);
     private String softwareVersion = "p2pdns";
     private int ioThreads = 2;
+    private int maxKnownNodes = 10_000;
 
     private Builder() {}
 
@@ -199,11 +203,16 @@ public record PeerNetworkConfig(
       return this;
     }
 
+    public Builder maxKnownNodes(int n) {
+      this.maxKnownNodes = n;
+      return this;
+    }
+
     public PeerNetworkConfig build() {
       return new PeerNetworkConfig(listenHost, listenPort, advertise, bootstrap, maxLinks,
           handshakeTimeout, pingInterval, idleTimeout, slowPeerTimeout, writeBufferLow,
           writeBufferHigh, maxPendingBytes, reconnectBase, reconnectMax, unreachableAfter,
-          maintenanceInterval, softwareVersion, ioThreads);
+          maintenanceInterval, softwareVersion, ioThreads, maxKnownNodes);
     }
   }
 }

@@ -2,7 +2,8 @@ package org.p2pdns.node.peer;
 
 /**
  * How well a peer has behaved. Invalid traffic lowers the score; a peer at or below the limit is
- * disconnected and refused for a while. The seam where issue 5's ban policy plugs in.
+ * banned: disconnected and refused for a while ({@link DecayingPeerScore} says how long).
+ * Refusals an honest node can cause (clock skew, stale serials, rate limits) are never offences.
  */
 public interface PeerScore {
   /** What a peer did wrong, and what it costs. */
@@ -37,4 +38,9 @@ public interface PeerScore {
 
   /** Whether links with the node are to be closed and refused now. */
   boolean refused(String nodeId);
+
+  /** Until when (Unix ms) the node is refused; 0 when it is not. */
+  default long bannedUntil(String nodeId) {
+    return refused(nodeId) ? Long.MAX_VALUE : 0;
+  }
 }

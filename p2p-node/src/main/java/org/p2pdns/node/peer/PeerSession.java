@@ -36,10 +36,15 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements PeerLink
   private final LinkSetup setup;
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
+  /** Membership messages of this link waiting for the membership thread. */
+  final java.util.concurrent.atomic.AtomicInteger queuedMembership =
+      new java.util.concurrent.atomic.AtomicInteger();
   private volatile DisconnectReason localReason;
   private volatile DisconnectReason remoteReason;
   private volatile boolean admitted;
   private ScheduledFuture<?> slowCheck;
+  /** Reading is paused by {@link #pauseReading} (event loop only). */
+  private boolean paused;
   private long pingNonce;
 
   PeerSession(PeerNetwork network, Channel channel, PeerMessage.Hello hello, LinkSetup setup) {
@@ -138,11 +143,32 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements PeerLink
   }
 
   @Override
+  public void pauseReading(long millis) {
+    if (!channel.eventLoop().inEventLoop()) {
+      channel.eventLoop().execute(() -> pauseReading(millis));
+      return;
+    }
+    if (paused || closing.get()) {
+      return;
+    }
+    paused = true;
+    channel.config().setAutoRead(false);
+    channel.eventLoop().schedule(() -> {
+      paused = false;
+      if (!closing.get()) {
+        channel.config().setAutoRead(true);
+      }
+    }, Math.max(1, millis), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
   public void disconnect(DisconnectReason reason, String detail) {
     if (!closing.compareAndSet(false, true)) {
       return;
     }
     localReason = reason;
+    // Read nothing more from a peer being closed: a flooder's frames in flight cost nothing.
+    channel.config().setAutoRead(false);
     if (channel.isActive()) {
       channel.writeAndFlush(new PeerMessage.Disconnect(reason, detail))
           .addListener(ChannelFutureListener.CLOSE);
@@ -154,6 +180,9 @@ final class PeerSession extends ChannelInboundHandlerAdapter implements PeerLink
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     PeerMessage m = (PeerMessage) msg;
+    if (closing.get() && !(m instanceof PeerMessage.Disconnect)) {
+      return; // this node is closing the link (a ban, say): what is still decoded is dropped
+    }
     if (m instanceof PeerMessage.Ping p) {
       send(new PeerMessage.Pong(p.nonce()));
     } else if (m instanceof PeerMessage.Pong) {

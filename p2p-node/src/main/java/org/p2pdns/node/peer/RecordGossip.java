@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -31,6 +32,7 @@ import org.p2pdns.node.records.Origin;
 import org.p2pdns.node.records.RecordListener;
 import org.p2pdns.node.records.RecordService;
 import org.p2pdns.node.records.SubmitResult;
+import org.p2pdns.node.ratelimit.TokenBucket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +64,17 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
       RefusalReason.TOO_LARGE, RefusalReason.BAD_RR, RefusalReason.INSUFFICIENT_POW,
       RefusalReason.BAD_LIFETIME);
 
+  /**
+   * RECORD pushes one link may bring at once, and per second after that. The excess is dropped
+   * before validation and costs the peer nothing (an honest relay can burst), and the link is not
+   * read for a moment, so the sender is slowed to the rate; reconciliation at the next link-up
+   * repairs what an honest burst lost. Bounds the work one peer can make this node do.
+   */
+  static final int PUSH_BURST = 2_000;
+  static final double PUSH_PER_SECOND = 200;
+  /** How long a link over its budget is not read: about ten tokens' worth. */
+  static final long PAUSE_MILLIS = 50;
+
   private final RecordService records;
   private final PeerNetwork network;
   private final Clock clock;
@@ -85,6 +98,9 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
   private long tickAt = Long.MAX_VALUE;
 
   private final AtomicInteger queuedPushes = new AtomicInteger();
+  /** Per-link RECORD budgets, taken on the link's event loop before the gossip thread sees it. */
+  private final Map<PeerLink, TokenBucket> pushBudgets = new ConcurrentHashMap<>();
+  private final AtomicLong overLimit = new AtomicLong();
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong repeats = new AtomicLong();
   private final AtomicLong invalid = new AtomicLong();
@@ -117,6 +133,7 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
 
   @Override
   public void onLinkUp(PeerLink link) {
+    pushBudgets.put(link, new TokenBucket(PUSH_BURST, PUSH_PER_SECOND, clock.millis()));
     onGossipThread(() -> {
       router.peerUp(link.nodeId());
       refreshTree();
@@ -125,6 +142,7 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
 
   @Override
   public void onLinkDown(PeerLink link) {
+    pushBudgets.remove(link);
     onGossipThread(() -> {
       // A newer link to the same node may already have replaced this one.
       if (network.link(link.nodeId()).filter(PeerLink::isOpen).isEmpty()) {
@@ -137,6 +155,20 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
   @Override
   public void onMessage(PeerLink link, PeerMessage message) {
     if (message instanceof PeerMessage.RecordPush push) {
+      TokenBucket budget = pushBudgets.get(link);
+      if (budget != null) {
+        boolean ok;
+        synchronized (budget) {
+          ok = budget.tryTake(clock.millis());
+        }
+        if (!ok) {
+          overLimit.incrementAndGet();
+          // Back-pressure: stop reading the link until a token is due, so that a flooder's
+          // records wait in its own socket instead of being decrypted here and dropped.
+          link.pauseReading(PAUSE_MILLIS);
+          return;
+        }
+      }
       if (queuedPushes.incrementAndGet() > MAX_QUEUED_PUSHES) {
         queuedPushes.decrementAndGet();
         overflow.incrementAndGet();
@@ -417,7 +449,8 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
   /** One line for people: what gossip did since start. */
   public String summary() {
     return received.get() + " records received (" + repeats.get() + " repeats, " + invalid.get()
-        + " invalid, " + overflow.get() + " dropped while busy), " + pushed.get() + " pushed ("
+        + " invalid, " + overLimit.get() + " over a peer's rate limit, " + overflow.get()
+        + " dropped while busy), " + pushed.get() + " pushed ("
         + unsent.get() + " dropped by slow links); tree " + eager.size() + " eager / "
         + lazy.size() + " lazy links; IHAVE " + ihaveSent.get() + " sent / " + ihaveReceived.get()
         + " received, GRAFT " + graftSent.get() + " / " + graftReceived.get() + ", PRUNE "

@@ -22,4 +22,19 @@ public interface PeerView {
    * a {@link NodeResponse.Connect} or an {@link NodeResponse.Error} (UNAUTHORIZED).
    */
   CompletableFuture<NodeResponse> connect(NodeRequest.Connect request);
+
+  /**
+   * Answers a Trust request (the operator's weights): a {@link NodeResponse.Trust} or an
+   * {@link NodeResponse.Error}. A view without a web of trust answers UNSUPPORTED.
+   */
+  default CompletableFuture<NodeResponse> trust(NodeRequest.Trust request) {
+    return CompletableFuture.completedFuture(new NodeResponse.Error(request.requestId(),
+        NodeResponse.ErrorCode.UNSUPPORTED, "this node has no web of trust"));
+  }
+
+  /** Answers an Endorse request: a {@link NodeResponse.Endorse} or an Error. As {@link #trust}. */
+  default CompletableFuture<NodeResponse> endorse(NodeRequest.Endorse request) {
+    return CompletableFuture.completedFuture(new NodeResponse.Error(request.requestId(),
+        NodeResponse.ErrorCode.UNSUPPORTED, "this node has no web of trust"));
+  }
 }

@@ -264,17 +264,27 @@ public final class QueryServer implements AutoCloseable {
       send(envelope, new NodeResponse.Nodes(id, peers.knownNodes()));
     } else if (request instanceof NodeRequest.Connect m) {
       // Answered once the dial ends (up to the peer handshake deadline), from another thread.
-      peers.connect(m).whenComplete((response, failure) -> {
-        NodeResponse r = failure != null
-            ? new NodeResponse.Error(id, NodeResponse.ErrorCode.INTERNAL, failure.toString())
-            : response;
-        replies.add(new Reply(envelope, NodeQueryCodec.encode(r)));
-        wake();
-      });
+      replyLater(envelope, id, peers.connect(m));
+    } else if (request instanceof NodeRequest.Trust m) {
+      replyLater(envelope, id, peers.trust(m));
+    } else if (request instanceof NodeRequest.Endorse m) {
+      replyLater(envelope, id, peers.endorse(m));
     } else {
       send(envelope, new NodeResponse.Error(id, NodeResponse.ErrorCode.UNSUPPORTED,
           "request type not supported: " + request.getClass().getSimpleName()));
     }
+  }
+
+  /** Queues the answer for this thread to send once {@code answer} completes. */
+  private void replyLater(List<byte[]> envelope, long id,
+      java.util.concurrent.CompletableFuture<NodeResponse> answer) {
+    answer.whenComplete((response, failure) -> {
+      NodeResponse r = failure != null
+          ? new NodeResponse.Error(id, NodeResponse.ErrorCode.INTERNAL, failure.toString())
+          : response;
+      replies.add(new Reply(envelope, NodeQueryCodec.encode(r)));
+      wake();
+    });
   }
 
   private static NodeResponse toResponse(long id, SubmitResult result) {

@@ -30,6 +30,7 @@ import org.p2pdns.common.record.RefusalReason;
 import org.p2pdns.common.record.RefusalReason.Refusal;
 import org.p2pdns.common.record.SignedRecord;
 import org.p2pdns.common.wire.MalformedException;
+import org.p2pdns.node.ratelimit.OriginLimits;
 import org.p2pdns.node.store.RecordStore;
 import org.p2pdns.node.store.RecordStore.NameDigest;
 import org.p2pdns.node.store.StorageException;
@@ -70,6 +71,8 @@ public final class RecordService implements AutoCloseable {
   private final RecordValidator validator;
   private final ChangeFeed changeFeed;
   private final Clock clock;
+  /** Limits by origin (owner key, name), whichever peer or client a record comes from. */
+  private final OriginLimits limits;
 
   private final ConcurrentHashMap<String, SignedRecord> current = new ConcurrentHashMap<>();
   /** The same names as {@link #current}, sorted: for listing and reconciliation in name order. */
@@ -86,14 +89,20 @@ public final class RecordService implements AutoCloseable {
   private final AtomicLong storedCount = new AtomicLong();
   private final AtomicLong duplicateCount = new AtomicLong();
   private final AtomicLong refusedCount = new AtomicLong();
+  private final Map<RefusalReason, AtomicLong> refusedByReason = new java.util.EnumMap<>(
+      RefusalReason.class);
   private volatile long lastStorageErrorLog = Long.MIN_VALUE;
 
   private RecordService(RecordStore store, RecordValidator validator, ChangeFeed changeFeed,
-      Clock clock) {
+      Clock clock, OriginLimits limits) {
     this.store = store;
     this.validator = validator;
     this.changeFeed = changeFeed;
     this.clock = clock;
+    this.limits = limits;
+    for (RefusalReason r : RefusalReason.values()) {
+      refusedByReason.put(r, new AtomicLong());
+    }
     int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
     this.validators = new ThreadPoolExecutor(cores, cores, 0, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(MAX_PENDING), threads("record-validator"));
@@ -108,7 +117,13 @@ public final class RecordService implements AutoCloseable {
    */
   public static RecordService start(RecordStore store, RecordValidator validator,
       ChangeFeed changeFeed, Clock clock) throws StorageException {
-    RecordService service = new RecordService(store, validator, changeFeed, clock);
+    return start(store, validator, changeFeed, clock, OriginLimits.standard(clock));
+  }
+
+  /** As {@link #start(RecordStore, RecordValidator, ChangeFeed, Clock)}, with these limits. */
+  public static RecordService start(RecordStore store, RecordValidator validator,
+      ChangeFeed changeFeed, Clock clock, OriginLimits limits) throws StorageException {
+    RecordService service = new RecordService(store, validator, changeFeed, clock, limits);
     RecordStore.Contents contents = store.loadAll();
     for (SignedRecord r : contents.records()) {
       service.current.put(r.name(), r);
@@ -223,6 +238,16 @@ public final class RecordService implements AutoCloseable {
     if (heldBack.isPresent()) {
       finish(result, SubmitResult.refused(RefusalReason.RATE_LIMITED, heldBack.get()));
       return;
+    }
+    // Only what would replace the held version counts against its origin: a replayed old
+    // version (anyone can replay one) must not spend its owner's budget.
+    SignedRecord held = current.get(record.name());
+    if (held == null || record.serial() > held.serial()) {
+      Optional<String> over = limits.admit(record.name(), record.signerKey(), held != null);
+      if (over.isPresent()) {
+        finish(result, SubmitResult.refused(RefusalReason.RATE_LIMITED, over.get()));
+        return;
+      }
     }
     if (closing || !writeQueue.offer(new PendingWrite(record, origin, result))) {
       finish(result, busy());
@@ -380,7 +405,10 @@ public final class RecordService implements AutoCloseable {
     switch (outcome.outcome()) {
       case STORED -> storedCount.incrementAndGet();
       case DUPLICATE -> duplicateCount.incrementAndGet();
-      case REFUSED -> refusedCount.incrementAndGet();
+      case REFUSED -> {
+        refusedCount.incrementAndGet();
+        refusedByReason.get(outcome.refusal().get().reason()).incrementAndGet();
+      }
       default -> throw new IllegalStateException();
     }
     result.complete(outcome);
@@ -478,6 +506,22 @@ public final class RecordService implements AutoCloseable {
 
   public long refusedCount() {
     return refusedCount.get();
+  }
+
+  /** Refusals since start by reason, those that happened only ("BAD_SIGNATURE 3, ..."). */
+  public String refusalsByReason() {
+    StringBuilder sb = new StringBuilder();
+    refusedByReason.forEach((reason, n) -> {
+      if (n.get() > 0) {
+        sb.append(sb.length() == 0 ? "" : ", ").append(reason).append(' ').append(n.get());
+      }
+    });
+    return sb.length() == 0 ? "none" : sb.toString();
+  }
+
+  /** How many refusals of {@code reason} since start. */
+  public long refusedCount(RefusalReason reason) {
+    return refusedByReason.get(reason).get();
   }
 
   /**
