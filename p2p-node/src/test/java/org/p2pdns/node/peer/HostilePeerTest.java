@@ -61,6 +61,9 @@ class HostilePeerTest {
         .set("node.control", "tcp://127.0.0.1:*")
         .set("node.feed", "tcp://127.0.0.1:*")
         .set("network.pow-bits", Integer.toString(TestNetwork.TEST_POW_BITS))
+        // The node under attack stands for one with history: an empty node would hold back
+        // every pushed record until its bootstrap vote ends (BootstrapVoteTest covers that).
+        .set("node.bootstrap-peers", "0")
         .build();
     return Node.start(NodeConfig.from(config, tmp, Optional.empty()), clock);
   }
