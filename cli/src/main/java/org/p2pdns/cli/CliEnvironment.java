@@ -13,10 +13,23 @@ import org.p2pdns.common.config.Config;
  * @param home the user's home directory, for {@code ~/} in paths
  * @param clock issue and expiry times
  * @param terminal the person at the keyboard, if there is one
+ * @param sleeper how the CLI waits (register's reveal delay): the real thing, or a test's clock
  */
-public record CliEnvironment(Map<String, String> env, Path home, Clock clock, Terminal terminal) {
+public record CliEnvironment(Map<String, String> env, Path home, Clock clock, Terminal terminal,
+    Sleeper sleeper) {
+  /** Waits about {@code millis} milliseconds of the environment's clock. */
+  @FunctionalInterface
+  public interface Sleeper {
+    void sleep(long millis) throws InterruptedException;
+  }
+
   public CliEnvironment {
     env = Map.copyOf(env);
+  }
+
+  /** An environment that waits with {@link Thread#sleep}. */
+  public CliEnvironment(Map<String, String> env, Path home, Clock clock, Terminal terminal) {
+    this(env, home, clock, terminal, Thread::sleep);
   }
 
   public static CliEnvironment system() {

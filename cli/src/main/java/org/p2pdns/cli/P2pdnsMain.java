@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.p2pdns.cli.command.DomainsCommand;
 import org.p2pdns.cli.command.KeygenCommand;
+import org.p2pdns.cli.command.CancelCommand;
 import org.p2pdns.cli.command.ConnectCommand;
 import org.p2pdns.cli.command.NodesCommand;
 import org.p2pdns.cli.command.RegisterCommand;
@@ -42,8 +43,8 @@ import picocli.CommandLine.Spec;
     description = "Register and manage names on a P2P-DNS network through a local node.",
     subcommands = {KeygenCommand.class, RegisterCommand.class, UpdateCommand.class,
         RenewCommand.class, TransferCommand.class, RevokeCommand.class, ShowCommand.class,
-        DomainsCommand.class, NodesCommand.class, ConnectCommand.class, TrustCommand.class,
-        EndorseCommand.class, StatusCommand.class},
+        CancelCommand.class, DomainsCommand.class, NodesCommand.class, ConnectCommand.class,
+        TrustCommand.class, EndorseCommand.class, StatusCommand.class},
     footer = {"", "Exit codes: 0 success; 1 refused by the node (reason on stderr); "
         + "2 bad usage or input; 3 node unreachable."})
 public final class P2pdnsMain implements Callable<Integer> {

@@ -50,7 +50,10 @@ final class CliRun {
   Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = P2pdnsMain.run(new CliEnvironment(env, home, clock, terminal),
+    // A test's MutableClock is moved on instead of waiting (register's reveal delay).
+    CliEnvironment.Sleeper sleeper = clock instanceof org.p2pdns.common.testing.MutableClock m
+        ? millis -> m.advance(java.time.Duration.ofMillis(millis)) : Thread::sleep;
+    int code = P2pdnsMain.run(new CliEnvironment(env, home, clock, terminal, sleeper),
         new PrintWriter(out, true), new PrintWriter(err, true), args);
     return new Result(code, out.toString(), err.toString());
   }

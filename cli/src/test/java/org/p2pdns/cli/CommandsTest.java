@@ -29,7 +29,9 @@ class CommandsTest {
   Path home;
 
   private final TestNetwork net = new TestNetwork();
-  private final Clock clock = Clock.systemUTC();
+  /** Real time to start with; register's reveal delay moves it on instead of waiting. */
+  private final org.p2pdns.common.testing.MutableClock clock =
+      new org.p2pdns.common.testing.MutableClock();
   private InMemoryQueryServer node;
   private CliRun cli;
   private Path aliceKey;
@@ -220,12 +222,79 @@ class CommandsTest {
   }
 
   @Test
+  void registerCommitsWaitsTheRevealDelayAndRevealsWithProgress() throws Exception {
+    long before = clock.instant().getEpochSecond();
+    CliRun.Result r = as(aliceKey, "register", "example.p2p", "--a", "192.0.2.1");
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.err()).contains("step 1 of 2: committing")
+        .contains("mining the commitment's proof of work")
+        .contains("waiting " + org.p2pdns.common.record.Ownership.revealDelay(net.params())
+            .toSeconds() + " s")
+        .contains("step 2 of 2: revealing");
+    SignedRecord rec = stored("example.p2p");
+    org.p2pdns.common.record.ClaimTerms.Reveal reveal = rec.content().terms().reveal()
+        .orElseThrow();
+    assertThat(reveal.committedAt()).isGreaterThanOrEqualTo(before);
+    assertThat(rec.issuedAt() - reveal.committedAt()).isGreaterThanOrEqualTo(
+        org.p2pdns.common.record.Ownership.revealDelay(net.params()).toSeconds());
+    // The commitment the node kept is the one the claim reveals.
+    assertThat(node.commitments).hasSize(1);
+    assertThat(node.commitments.get(0).hash()).isEqualTo(
+        org.p2pdns.common.record.Commitment.revealedBy(net.networkId(), rec).orElseThrow());
+    CliRun.Result shown = as(aliceKey, "show", "example.p2p");
+    assertThat(shown.out()).contains("revealed a commitment made at");
+  }
+
+  @Test
+  void theRecoveryKeyCancelsATransferAndShowTellsWhoSignedWhat() throws Exception {
+    Path rescueKey = home.resolve("rescue.key");
+    KeyFiles.write(rescueKey, Ed25519Keys.generate(), null);
+    CliRun.Result r = as(aliceKey, "register", "example.p2p", "--a", "192.0.2.1",
+        "--recovery-key", rescueKey.toString(), "--no-commit");
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(stored("example.p2p").content().terms().recoveryKey()).get()
+        .isEqualTo(KeyFiles.read(rescueKey, null).publicKey());
+    CliRun.Result same = as(aliceKey, "register", "other.p2p", "--recovery-key",
+        aliceKey.toString(), "--no-commit");
+    assertThat(same.code()).isEqualTo(2);
+    assertThat(same.err()).contains("a recovery key must be another key");
+
+    assertThat(as(aliceKey, "transfer", "example.p2p", "--to", pub(bobKey)).code()).isZero();
+    assertThat(Ed25519Keys.toHex(stored("example.p2p").ownerKey())).isEqualTo(pub(bobKey));
+    // The wrong key cannot cancel; the recovery key can, and the name is Alice's again.
+    CliRun.Result wrong = as(aliceKey, "cancel", "example.p2p", "--recovery-key",
+        bobKey.toString());
+    assertThat(wrong.code()).isEqualTo(1);
+    assertThat(wrong.err()).contains("the recovery key of example.p2p is");
+    CliRun.Result cancel = as(aliceKey, "cancel", "example.p2p", "--recovery-key",
+        rescueKey.toString());
+    assertThat(cancel.code()).as(cancel.toString()).isZero();
+    assertThat(cancel.out()).contains("cancelled the transfer of example.p2p to " + pub(bobKey));
+    SignedRecord back = stored("example.p2p");
+    assertThat(Ed25519Keys.toHex(back.ownerKey())).isEqualTo(pub(aliceKey));
+    // Bob's key, handed the name, cannot change it any more.
+    assertThat(as(bobKey, "update", "example.p2p", "--a", "192.0.2.66").code()).isEqualTo(1);
+    CliRun.Result shown = as(aliceKey, "show", "example.p2p");
+    assertThat(shown.out()).contains("recovery key:").contains("(by the recovery key)")
+        .contains("plain (no commitment)");
+    // Alice goes on with her key.
+    assertThat(as(aliceKey, "update", "example.p2p", "--a", "192.0.2.7").code()).isZero();
+  }
+
+  @Test
   void theNodesRefusalIsExitCode1WithItsReasonAndNothingIsStored() throws Exception {
     // This machine's clock two hours ahead of the node's: the CLI's own checks pass, the node
     // refuses the issue time (rule 6).
     CliRun ahead = cli.withClock(Clock.offset(clock, Duration.ofHours(2)));
+    // With the commit step the node refuses the commitment first: its time is not live.
+    CliRun.Result committed = ahead.run("--node", node.endpoint(), "--key",
+        aliceKey.toString(), "register", "example.p2p", "--a", "192.0.2.1");
+    assertThat(committed.code()).as(committed.toString()).isEqualTo(1);
+    assertThat(committed.err()).contains("the node refused the commitment: clock skew")
+        .contains("run NTP");
+    assertThat(node.commitments).isEmpty();
     CliRun.Result r = ahead.run("--node", node.endpoint(), "--key", aliceKey.toString(),
-        "register", "example.p2p", "--a", "192.0.2.1");
+        "register", "example.p2p", "--a", "192.0.2.1", "--no-commit");
 
     assertThat(r.code()).as(r.toString()).isEqualTo(1);
     assertThat(r.err()).contains("the node refused example.p2p: clock skew")

@@ -36,6 +36,9 @@ final class InMemoryQueryServer implements AutoCloseable {
   private final Thread thread;
   private final String endpoint;
   private final Map<String, SignedRecord> records = new ConcurrentSkipListMap<>();
+  /** Commitments kept, as the node keeps those it witnesses live. */
+  final List<org.p2pdns.common.record.Commitment> commitments =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicInteger submissions = new AtomicInteger();
   private volatile int pageSize = NodeQueryCodec.MAX_LIST;
   private volatile boolean silent;
@@ -155,6 +158,26 @@ final class InMemoryQueryServer implements AutoCloseable {
         return new NodeResponse.Submit(id, NodeResponse.SubmitStatus.DUPLICATE, 0, "");
       }
       return refused(id, ((RecordValidator.Verdict.Refuse) v).refusal());
+    } else if (req instanceof NodeRequest.SubmitCommitment m) {
+      org.p2pdns.common.record.Commitment c;
+      try {
+        c = org.p2pdns.common.record.Commitment.decode(m.commitment());
+      } catch (MalformedException e) {
+        return new NodeResponse.CommitmentSubmitted(id, NodeResponse.SubmitStatus.REFUSED,
+            RefusalReason.MALFORMED.code(), e.getMessage());
+      }
+      long now = clock.instant().getEpochSecond();
+      if (Math.abs(now - c.committedAt()) > params.clockSkew().toSeconds()) {
+        return new NodeResponse.CommitmentSubmitted(id, NodeResponse.SubmitStatus.REFUSED,
+            RefusalReason.CLOCK_SKEW.code(), "not live");
+      }
+      if (!c.powValid(params.networkId(),
+          org.p2pdns.common.record.Ownership.commitmentPowBits(params))) {
+        return new NodeResponse.CommitmentSubmitted(id, NodeResponse.SubmitStatus.REFUSED,
+            RefusalReason.INSUFFICIENT_POW.code(), "no work");
+      }
+      commitments.add(c);
+      return new NodeResponse.CommitmentSubmitted(id, NodeResponse.SubmitStatus.STORED, 0, "");
     } else if (req instanceof NodeRequest.ListNames l) {
       List<String> page = new ArrayList<>();
       boolean more = false;

@@ -95,14 +95,20 @@ public final class Node implements AutoCloseable {
   private Bootstrap bootstrap;
   /** Weights given to {@link #start(NodeConfig, Clock, TrustWeights)}, beside the web of trust. */
   private final TrustWeights givenTrust;
-  private WebOfTrust webOfTrust;
+  private volatile WebOfTrust webOfTrust;
   /** Whom this node trusts: the larger of the given weight and the web of trust's. */
-  private TrustWeights trust;
+  private final TrustWeights trust;
 
   private Node(NodeConfig config, Clock clock, TrustWeights trust) {
     this.config = config;
     this.clock = clock;
     this.givenTrust = trust;
+    // Read at every use: the record service needs it before the web of trust is opened.
+    this.trust = nodeId -> {
+      WebOfTrust web = webOfTrust;
+      double given = givenTrust.weightOf(nodeId);
+      return web == null ? given : Math.max(given, web.weightOf(nodeId));
+    };
     this.startedAt = clock.instant();
     // Random per start: a front-end that sees it change knows it may have missed change notices.
     this.bootId = new SecureRandom().nextLong();
@@ -116,7 +122,11 @@ public final class Node implements AutoCloseable {
     return start(config, clock, TrustWeights.none());
   }
 
-  /** As {@link #start(NodeConfig, Clock)}, weighing peers' votes by {@code trust}. */
+  /**
+   * As {@link #start(NodeConfig, Clock)}, with {@code trust} beside the web of trust (the larger
+   * weight counts): it weighs peers' answers in a new node's vote, and a peer of trusted weight
+   * can deliver the other half's owner of a name after a partition (docs/security.md).
+   */
   public static Node start(NodeConfig config, Clock clock, TrustWeights trust)
       throws IOException, StorageException {
     Node node = new Node(config, clock, trust);
@@ -144,7 +154,7 @@ public final class Node implements AutoCloseable {
     closeInReverse.add(publisher);
 
     RecordValidator validator = new RecordValidator(config.network(), clock);
-    records = RecordService.start(store, validator, publisher, clock);
+    records = RecordService.start(store, validator, publisher, clock, trust);
     closeInReverse.add(records);
 
     startPeerNetwork(dataDir);
@@ -261,8 +271,6 @@ public final class Node implements AutoCloseable {
       closeInReverse.add(trustStore);
       webOfTrust = WebOfTrust.load(config.trustRoots(), trustStore, identity.key(),
           config.network().networkId(), clock);
-      WebOfTrust web = webOfTrust;
-      trust = nodeId -> Math.max(givenTrust.weightOf(nodeId), web.weightOf(nodeId));
     } catch (SQLException e) {
       throw new IOException("cannot open the trust tables in " + dataDir.resolve(
           RecordStore.FILE_NAME) + ": " + e.getMessage(), e);

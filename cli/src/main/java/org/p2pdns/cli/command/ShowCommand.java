@@ -18,6 +18,7 @@ import org.p2pdns.common.crypto.Ed25519Keys;
 import org.p2pdns.common.network.NetworkParams;
 import org.p2pdns.common.query.NodeResponse;
 import org.p2pdns.common.record.Handover;
+import org.p2pdns.common.record.Ownership;
 import org.p2pdns.common.record.RecordCodec;
 import org.p2pdns.common.record.RecordValidator;
 import org.p2pdns.common.record.RefusalReason;
@@ -90,11 +91,19 @@ public final class ShowCommand implements Callable<Integer> {
     report.put("issued", Times.iso(r.issuedAt()));
     report.put("expires", Times.iso(r.expiresAt()));
     report.put("claim_key", Ed25519Keys.toHex(r.content().claimKey()));
+    report.put("claim", r.content().terms().reveal().map(v -> "revealed a commitment made at "
+        + Times.iso(v.committedAt())).orElse("plain (no commitment)"));
+    r.content().terms().recoveryKey().ifPresent(k -> report.put("recovery_key",
+        Ed25519Keys.toHex(k) + " (can cancel a transfer for "
+        + Durations.format(Ownership.transferDelay(params)) + " after the nodes first hold it)"));
+    RecordValidator validator = new RecordValidator(params, main.environment().clock());
     List<Object> chain = new ArrayList<>();
-    for (Handover h : r.handovers()) {
+    for (int i = 0; i < r.handovers().size(); i++) {
+      Handover h = r.handovers().get(i);
       Map<String, Object> link = new LinkedHashMap<>();
       link.put("serial", h.serial());
       link.put("to", Ed25519Keys.toHex(h.toKey()));
+      link.put("by", validator.isRecoveryLink(r, i) ? "recovery key" : "owner");
       chain.add(link);
     }
     report.put("handovers", chain);
@@ -121,13 +130,20 @@ public final class ShowCommand implements Callable<Integer> {
           for (Object o : list) {
             Map<?, ?> link = (Map<?, ?>) o;
             sb.append("  at serial ").append(link.get("serial")).append(" to ")
-                .append(link.get("to")).append('\n');
+                .append(link.get("to")).append("recovery key".equals(link.get("by"))
+                    ? " (by the recovery key)" : "").append('\n');
           }
         } else {
           sb.append(key).append(":").append(list.isEmpty() ? " none" : "").append('\n');
           for (Object o : list) {
             sb.append("  ").append(o).append('\n');
           }
+        }
+      } else if (key.equals("detail")) {
+        // The node's notes (evidence, a pending transfer, the last contest), one per line.
+        sb.append("detail:\n");
+        for (String note : e.getValue().toString().split("; ")) {
+          sb.append("  ").append(note).append('\n');
         }
       } else {
         sb.append(String.format("%-10s %s%n", key + ":", e.getValue()));

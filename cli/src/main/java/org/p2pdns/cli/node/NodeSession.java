@@ -70,6 +70,12 @@ public final class NodeSession implements AutoCloseable {
     return await(client.submit(record.encoded()));
   }
 
+  /** The first step of a claim: the node keeps the commitment and spreads it. */
+  public NodeResponse.CommitmentSubmitted submitCommitment(
+      org.p2pdns.common.record.Commitment commitment) throws CliException {
+    return await(client.submitCommitment(commitment.encode()));
+  }
+
   public NodeResponse.Names listNames(String after, int limit) throws CliException {
     return await(client.listNames(after, limit));
   }

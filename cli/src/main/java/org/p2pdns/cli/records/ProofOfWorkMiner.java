@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
+import org.p2pdns.common.record.Commitment;
 import org.p2pdns.common.record.ProofOfWork;
 
 /**
@@ -26,14 +28,35 @@ public final class ProofOfWorkMiner {
   /** Returns a nonce whose hash has {@code bits} leading zero bits. */
   public long mine(byte[] networkId, String name, byte[] claimKey, int bits)
       throws InterruptedException {
+    return search("proof of work for " + name, bits, (threads, progress) -> ProofOfWork.mine(
+        networkId, name, claimKey, bits, threads, progress, new AtomicBoolean()));
+  }
+
+  /** A claim's commitment (the hash that hides it) with its own, smaller proof of work. */
+  public Commitment commitment(byte[] networkId, byte[] hash, long committedAt, int bits)
+      throws InterruptedException {
+    long[] nonce = new long[1];
+    search("the commitment's proof of work", bits, (threads, progress) -> {
+      nonce[0] = Commitment.make(networkId, hash, committedAt, bits, threads, progress,
+          new AtomicBoolean()).nonce();
+      return nonce[0];
+    });
+    return new Commitment(hash, committedAt, nonce[0]);
+  }
+
+  private interface Search {
+    long run(int threads, LongConsumer progress) throws InterruptedException;
+  }
+
+  private long search(String what, int bits, Search search) throws InterruptedException {
     int threads = Runtime.getRuntime().availableProcessors();
     long start = clock.millis();
     long[] lastLine = {start};
     double expected = Math.pow(2, bits);
-    err.printf(Locale.ROOT, "mining proof of work for %s: %d bits (about %s hashes) on %d "
-        + "thread%s%n", name, bits, count(expected), threads, threads == 1 ? "" : "s");
+    err.printf(Locale.ROOT, "mining %s: %d bits (about %s hashes) on %d "
+        + "thread%s%n", what, bits, count(expected), threads, threads == 1 ? "" : "s");
     err.flush();
-    long nonce = ProofOfWork.mine(networkId, name, claimKey, bits, threads, tried -> {
+    long nonce = search.run(threads, tried -> {
       long now = clock.millis();
       if (live) {
         err.print("\r" + line(tried, now - start) + "   ");
@@ -43,7 +66,7 @@ public final class ProofOfWorkMiner {
         err.println(line(tried, now - start));
         err.flush();
       }
-    }, new AtomicBoolean());
+    });
     if (live) {
       err.print("\r");
     }

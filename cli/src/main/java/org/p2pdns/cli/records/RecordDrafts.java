@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.p2pdns.cli.CliException;
 import org.p2pdns.common.network.NetworkParams;
+import org.p2pdns.common.record.ClaimTerms;
 import org.p2pdns.common.record.Handover;
 import org.p2pdns.common.record.RecordContent;
 import org.p2pdns.common.record.SignedRecord;
@@ -50,15 +51,41 @@ public final class RecordDrafts {
   /** A new name: serial 1, no handovers; the nonce is filled in after mining. */
   public RecordContent claim(String name, byte[] ownerKey, long powNonce, List<Record> rrs,
       Duration lifetime) {
+    return claim(name, ownerKey, powNonce, rrs, lifetime, ClaimTerms.NONE);
+  }
+
+  /** A new name with claim terms (the commitment it reveals, a recovery key). */
+  public RecordContent claim(String name, byte[] ownerKey, long powNonce, List<Record> rrs,
+      Duration lifetime, ClaimTerms terms) {
     long now = now();
     return new RecordContent(SignedRecord.Kind.DATA, name, 1, now, now + lifetime.toSeconds(),
-        ownerKey, powNonce, List.of(), rrs);
+        ownerKey, powNonce, List.of(), rrs, terms);
   }
 
   /** {@code claim} with another nonce: mining changes nothing else. */
   public static RecordContent withNonce(RecordContent c, long nonce) {
     return new RecordContent(c.kind(), c.name(), c.serial(), c.issuedAt(), c.expiresAt(),
-        c.claimKey(), nonce, c.handovers(), c.rrs());
+        c.claimKey(), nonce, c.handovers(), c.rrs(), c.terms());
+  }
+
+  /** {@code claim} issued now (after the reveal delay), with the same lifetime as drafted. */
+  public RecordContent reissued(RecordContent c) {
+    long now = now();
+    return new RecordContent(c.kind(), c.name(), c.serial(), now,
+        now + (c.expiresAt() - c.issuedAt()), c.claimKey(), c.powNonce(), c.handovers(), c.rrs(),
+        c.terms());
+  }
+
+  /**
+   * A recovery: the first {@code keep} links of the chain, then {@code chain}'s last link (signed
+   * by the recovery key) at {@code serial}; signed by the recovery key.
+   */
+  public RecordContent recovery(SignedRecord current, List<Handover> chain, long serial) {
+    RecordContent c = current.content();
+    long now = now();
+    long expires = Math.max(current.expiresAt(), now + 1);
+    return new RecordContent(SignedRecord.Kind.DATA, c.name(), serial, now, expires,
+        c.claimKey(), c.powNonce(), chain, c.rrs(), c.terms());
   }
 
   /** New resource records; the expiry stays unless a lifetime is given. */
@@ -111,6 +138,6 @@ public final class RecordDrafts {
       long expires, List<Handover> handovers, List<Record> rrs) {
     RecordContent c = current.content();
     return new RecordContent(kind, c.name(), c.serial() + 1, issued, expires, c.claimKey(),
-        c.powNonce(), handovers, rrs);
+        c.powNonce(), handovers, rrs, c.terms());
   }
 }

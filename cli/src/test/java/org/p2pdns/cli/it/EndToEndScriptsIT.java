@@ -65,7 +65,8 @@ class EndToEndScriptsIT {
     Path key = tmp.resolve("owner.key");
     String[] up = {"--data-dir", data.toString(), "--dns", "127.0.0.1:0", "--set",
         "node.control=tcp://127.0.0.1:*", "--set", "network.pow-bits=8", "--set",
-        "node.listen=127.0.0.1:0"};
+        "node.listen=127.0.0.1:0", "--set", "network.clock-skew=1s"};
+    // A clock skew of 1 s makes register's reveal delay 2 x 1 + 10 = 12 s (docs/security.md).
     try {
       Run started = script("p2pdns-up", up);
       assertThat(started.code()).as(started.toString()).isZero();
@@ -93,6 +94,8 @@ class EndToEndScriptsIT {
           "10 mail.example.p2p", "--ttl", "300");
       assertThat(register.code()).as(register.toString()).isZero();
       assertThat(register.out()).startsWith("registered example.p2p (serial 1)");
+      assertThat(register.err()).contains("step 1 of 2: committing").contains("waiting ")
+          .contains("step 2 of 2: revealing");
 
       for (boolean tcp : new boolean[] {false, true}) {
         Message a = query(port, tcp, "example.p2p", Type.A);

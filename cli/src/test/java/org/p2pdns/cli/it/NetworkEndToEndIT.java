@@ -205,7 +205,8 @@ class NetworkEndToEndIT {
     Path data = tmp.resolve("node" + n);
     List<String> args = new java.util.ArrayList<>(List.of("--data-dir", data.toString(),
         "--listen", listen, "--control", control, "--set", "node.feed=tcp://127.0.0.1:*",
-        "--set", POW_BITS, "--ready-file", data.resolve("node.ready").toString()));
+        "--set", POW_BITS, "--set", "network.clock-skew=1s",
+        "--ready-file", data.resolve("node.ready").toString()));
     bootstrap.ifPresent(b -> args.addAll(List.of("--bootstrap", b)));
     return scripts.start("node" + n, "p2p-node", args.toArray(String[]::new));
   }

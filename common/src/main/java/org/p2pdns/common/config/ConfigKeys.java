@@ -21,9 +21,11 @@ public final class ConfigKeys {
   public static final ConfigKey NETWORK_MAX_RRS = new ConfigKey("network.max-rrs", "256",
       "Most resource records one signed record may hold.");
   public static final ConfigKey NETWORK_CLOCK_SKEW = new ConfigKey("network.clock-skew", "10m",
-      "How far a record's issue time may lie in the future of a node's clock.");
+      "How far a record's issue time may lie in the future of a node's clock. Also sets the claim "
+      + "reveal delay (2 x skew + 10 s) and the contest window (2 x reveal delay + 60 s).");
   public static final ConfigKey NETWORK_GRACE_PERIOD = new ConfigKey("network.grace-period", "7d",
-      "How long after expiry a name stays reserved for its owner's renewal (not served).");
+      "How long after expiry a name stays reserved for its owner's renewal (not served). Also "
+      + "the transfer delay of names with a recovery key (at least the contest window).");
 
   // The node.
   public static final ConfigKey NODE_DATA_DIR = new ConfigKey("node.data-dir", "~/.p2pdns",

@@ -323,6 +323,84 @@ public sealed interface PeerMessage {
   }
 
   /**
+   * A claim's commitment spread by gossip (docs/protocol.md 3.3, 0x23): receivers keep it when
+   * they witness it live and forward it once. {@code commitment} is its encoding (1.5a), checked
+   * by the receiver.
+   */
+  record CommitmentPush(byte[] commitment) implements PeerMessage {
+    public CommitmentPush {
+      if (commitment.length != org.p2pdns.common.record.Commitment.ENCODED_BYTES) {
+        throw new IllegalArgumentException("a commitment is "
+            + org.p2pdns.common.record.Commitment.ENCODED_BYTES + " bytes");
+      }
+      commitment = commitment.clone();
+    }
+
+    @Override
+    public byte[] commitment() {
+      return commitment.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof CommitmentPush c && Arrays.equals(commitment, c.commitment);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(commitment);
+    }
+  }
+
+  /**
+   * Asks a peer for its view of a name's current lineage (0x24): answered by LINEAGE. A node asks
+   * a trusted peer that delivered another lineage of a name it holds, before it counts that
+   * peer's word (docs/protocol.md 1.11).
+   */
+  record LineageQuery(String name) implements PeerMessage {
+    public LineageQuery {
+      checkName(name);
+    }
+  }
+
+  /**
+   * A node's view of the current lineage of {@code name} (0x25): its lineage id, the commitment
+   * time the node counts for it (witnessed live, or learned from a trusted peer's LINEAGE), and
+   * since when the node holds it. {@code lineage} is empty when the node holds no record of the
+   * name; {@code countedTime} is empty when it counts none.
+   */
+  record Lineage(String name, java.util.Optional<byte[]> lineage,
+      java.util.Optional<Long> countedTime, long heldSince) implements PeerMessage {
+    public Lineage {
+      checkName(name);
+      if (lineage.isPresent() && lineage.get().length != Hashes.SHA256_BYTES) {
+        throw new IllegalArgumentException("a lineage id is 32 bytes");
+      }
+      if (lineage.isEmpty() && (countedTime.isPresent() || heldSince != 0)) {
+        throw new IllegalArgumentException("no lineage: no time either");
+      }
+      lineage = lineage.map(byte[]::clone);
+    }
+
+    @Override
+    public java.util.Optional<byte[]> lineage() {
+      return lineage.map(byte[]::clone);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Lineage l && l.name.equals(name) && l.heldSince == heldSince
+          && l.countedTime.equals(countedTime) && l.lineage.isPresent() == lineage.isPresent()
+          && (lineage.isEmpty() || Arrays.equals(l.lineage.get(), lineage.get()));
+    }
+
+    @Override
+    public int hashCode() {
+      return name.hashCode() * 31 + Long.hashCode(heldSince);
+    }
+  }
+
+  /**
    * A set-reconciliation message. The type codes {@code 0x30..0x3F} belong to the reconciliation
    * protocol (package {@code org.p2pdns.common.sync}); its payload is that protocol's own encoding,
    * carried here unread.
@@ -356,7 +434,7 @@ public sealed interface PeerMessage {
 
   /**
    * A gossip tree control message (docs/protocol.md 4.2): IHAVE, GRAFT or PRUNE of {@link
-   * GossipMessage}, carried as peer types {@code 0x23..0x25}. The tree's PUSH is RECORD (0x20), so
+   * GossipMessage}, carried as peer types {@code 0x26..0x28}. The tree's PUSH is RECORD (0x20), so
    * a {@link GossipMessage.Push} is not allowed here.
    */
   record TreeControl(GossipMessage message) implements PeerMessage {

@@ -33,10 +33,13 @@ public final class PeerMessageCodec {
   public static final int RECORD = 0x20;
   public static final int RECORD_REQUEST = 0x21;
   public static final int RECORDS = 0x22;
+  public static final int COMMITMENT = 0x23;
+  public static final int LINEAGE_QUERY = 0x24;
+  public static final int LINEAGE = 0x25;
   /** Gossip tree control (docs/protocol.md 4.2): announcements, grafts and prunes. */
-  public static final int IHAVE = 0x23;
-  public static final int GRAFT = 0x24;
-  public static final int PRUNE = 0x25;
+  public static final int IHAVE = 0x26;
+  public static final int GRAFT = 0x27;
+  public static final int PRUNE = 0x28;
   /** First and last type code of the reconciliation messages. */
   public static final int RECONCILE_FIRST = 0x30;
   public static final int RECONCILE_LAST = 0x3f;
@@ -78,6 +81,12 @@ public final class PeerMessageCodec {
       return RECORD_REQUEST;
     } else if (m instanceof PeerMessage.Records) {
       return RECORDS;
+    } else if (m instanceof PeerMessage.CommitmentPush) {
+      return COMMITMENT;
+    } else if (m instanceof PeerMessage.LineageQuery) {
+      return LINEAGE_QUERY;
+    } else if (m instanceof PeerMessage.Lineage) {
+      return LINEAGE;
     } else if (m instanceof PeerMessage.Reconcile r) {
       return r.type();
     } else if (m instanceof PeerMessage.TreeControl t) {
@@ -128,6 +137,18 @@ public final class PeerMessageCodec {
       }
     } else if (m instanceof PeerMessage.RecordPush p) {
       w.u8(p.hops()).bytes32(p.record());
+    } else if (m instanceof PeerMessage.CommitmentPush c) {
+      w.bytes(c.commitment());
+    } else if (m instanceof PeerMessage.LineageQuery q) {
+      text8(w, q.name());
+    } else if (m instanceof PeerMessage.Lineage l) {
+      text8(w, l.name());
+      w.bool(l.lineage().isPresent());
+      if (l.lineage().isPresent()) {
+        w.bytes(l.lineage().get()).bool(l.countedTime().isPresent());
+        l.countedTime().ifPresent(w::i64);
+        w.i64(l.heldSince());
+      }
     } else if (m instanceof PeerMessage.RecordsByName r) {
       w.u32(r.requestId()).u8(BY_NAME).u16(r.names().size());
       for (String n : r.names()) {
@@ -213,6 +234,21 @@ public final class PeerMessageCodec {
           g[0] = (byte) (type - IHAVE + GossipCodec.IHAVE);
           System.arraycopy(body, 0, g, 1, body.length);
           yield new PeerMessage.TreeControl(GossipCodec.decode(g));
+        }
+        case COMMITMENT -> new PeerMessage.CommitmentPush(r.bytes(
+            org.p2pdns.common.record.Commitment.ENCODED_BYTES, "commitment"));
+        case LINEAGE_QUERY -> new PeerMessage.LineageQuery(readText8(r, 253, "name"));
+        case LINEAGE -> {
+          String name = readText8(r, 253, "name");
+          if (!r.bool("known")) {
+            yield new PeerMessage.Lineage(name, java.util.Optional.empty(),
+                java.util.Optional.empty(), 0);
+          }
+          byte[] id = r.bytes(32, "lineage id");
+          java.util.Optional<Long> time = r.bool("timed")
+              ? java.util.Optional.of(r.i64("counted time")) : java.util.Optional.empty();
+          yield new PeerMessage.Lineage(name, java.util.Optional.of(id), time,
+              r.i64("held since"));
         }
         default -> {
           if (type >= RECONCILE_FIRST && type <= RECONCILE_LAST) {

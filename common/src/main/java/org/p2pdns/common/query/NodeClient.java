@@ -206,6 +206,13 @@ public final class NodeClient implements AutoCloseable {
     return typed(send(id -> new NodeRequest.Submit(id, copy)), NodeResponse.Submit.class);
   }
 
+  /** Submits a claim's commitment (the first step of {@code p2pdns register}). */
+  public CompletableFuture<NodeResponse.CommitmentSubmitted> submitCommitment(byte[] commitment) {
+    byte[] copy = commitment.clone();
+    return typed(send(id -> new NodeRequest.SubmitCommitment(id, copy)),
+        NodeResponse.CommitmentSubmitted.class);
+  }
+
   public CompletableFuture<NodeResponse.Status> status() {
     return typed(send(NodeRequest.Status::new), NodeResponse.Status.class);
   }

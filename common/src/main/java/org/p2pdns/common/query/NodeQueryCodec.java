@@ -28,6 +28,7 @@ public final class NodeQueryCodec {
   static final int CONNECT = 0x07;
   static final int TRUST = 0x08;
   static final int ENDORSE = 0x09;
+  static final int SUBMIT_COMMITMENT = 0x0A;
   static final int RESPONSE = 0x80;
   static final int ERROR = 0xFF;
 
@@ -44,6 +45,8 @@ public final class NodeQueryCodec {
       return header(LOOKUP, m.requestId()).string16(m.name()).toByteArray();
     } else if (req instanceof NodeRequest.Submit m) {
       return header(SUBMIT, m.requestId()).bytes32(m.record()).toByteArray();
+    } else if (req instanceof NodeRequest.SubmitCommitment m) {
+      return header(SUBMIT_COMMITMENT, m.requestId()).bytes16(m.commitment()).toByteArray();
     } else if (req instanceof NodeRequest.ListNames m) {
       return header(LIST, m.requestId()).string16(m.after()).u16(m.limit()).toByteArray();
     } else if (req instanceof NodeRequest.Status m) {
@@ -73,6 +76,9 @@ public final class NodeQueryCodec {
     } else if (resp instanceof NodeResponse.Submit m) {
       return header(RESPONSE | SUBMIT, m.requestId()).u8(m.status().code()).u16(m.reasonCode())
           .string16(m.message()).toByteArray();
+    } else if (resp instanceof NodeResponse.CommitmentSubmitted m) {
+      return header(RESPONSE | SUBMIT_COMMITMENT, m.requestId()).u8(m.status().code())
+          .u16(m.reasonCode()).string16(m.message()).toByteArray();
     } else if (resp instanceof NodeResponse.Names m) {
       WireWriter w = header(RESPONSE | LIST, m.requestId()).u16(m.names().size());
       for (String n : m.names()) {
@@ -149,6 +155,13 @@ public final class NodeQueryCodec {
       case INFO -> new NodeRequest.Info(id);
       case LOOKUP -> new NodeRequest.Lookup(id, r.string16("name"));
       case SUBMIT -> new NodeRequest.Submit(id, r.bytes32(RecordCodec.ABSOLUTE_MAX_BYTES, "record"));
+      case SUBMIT_COMMITMENT -> {
+        byte[] c = r.bytes16("commitment");
+        if (c.length > 256) {
+          throw new MalformedException("commitment of " + c.length + " bytes");
+        }
+        yield new NodeRequest.SubmitCommitment(id, c);
+      }
       case LIST -> {
         String after = r.string16("after");
         int limit = r.u16("limit");
@@ -216,6 +229,13 @@ public final class NodeQueryCodec {
         NodeResponse.SubmitStatus status = NodeResponse.SubmitStatus.fromCode(s)
             .orElseThrow(() -> new MalformedException("unknown submit status " + s));
         yield new NodeResponse.Submit(id, status, r.u16("reason"), r.string16("message"));
+      }
+      case RESPONSE | SUBMIT_COMMITMENT -> {
+        int s = r.u8("status");
+        NodeResponse.SubmitStatus status = NodeResponse.SubmitStatus.fromCode(s)
+            .orElseThrow(() -> new MalformedException("unknown submit status " + s));
+        yield new NodeResponse.CommitmentSubmitted(id, status, r.u16("reason"),
+            r.string16("message"));
       }
       case RESPONSE | LIST -> {
         int n = r.u16("count");

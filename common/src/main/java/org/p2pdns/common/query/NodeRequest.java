@@ -20,6 +20,32 @@ public sealed interface NodeRequest {
     }
   }
 
+  /**
+   * The first step of a claim (docs/protocol.md 2.3, type 0x0A): a commitment (1.5a) to keep and
+   * spread. Needs no key: it is checked by its proof of work and its time.
+   */
+  record SubmitCommitment(long requestId, byte[] commitment) implements NodeRequest {
+    public SubmitCommitment {
+      commitment = commitment.clone();
+    }
+
+    @Override
+    public byte[] commitment() {
+      return commitment.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SubmitCommitment c && c.requestId == requestId
+          && java.util.Arrays.equals(c.commitment, commitment);
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(requestId) * 31 + java.util.Arrays.hashCode(commitment);
+    }
+  }
+
   /** Registered names after {@code after} (exclusive, "" from the start), at most {@code limit}. */
   record ListNames(long requestId, String after, int limit) implements NodeRequest {
     public ListNames {

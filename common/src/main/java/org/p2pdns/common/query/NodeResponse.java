@@ -95,6 +95,10 @@ public sealed interface NodeResponse {
   record Submit(long requestId, SubmitStatus status, int reasonCode, String message)
       implements NodeResponse {}
 
+  /** What became of a submitted commitment; the fields are those of {@link Submit}. */
+  record CommitmentSubmitted(long requestId, SubmitStatus status, int reasonCode, String message)
+      implements NodeResponse {}
+
   record Names(long requestId, List<String> names, boolean more) implements NodeResponse {
     public Names {
       if (names.size() > NodeQueryCodec.MAX_LIST) {

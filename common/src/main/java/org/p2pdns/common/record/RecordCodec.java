@@ -18,19 +18,27 @@ import org.xbill.DNS.Section;
  * encoding: a record has one encoding, so equal records have equal bytes and equal digests.
  */
 public final class RecordCodec {
+  /** A plain claim's lineage. */
   public static final int FORMAT_VERSION = 1;
+  /** A lineage with claim terms (a revealed commitment, a recovery key): v1 plus a trailer. */
+  public static final int FORMAT_VERSION_TERMS = 2;
+  static final int TERMS_REVEAL = 1;
+  static final int TERMS_RECOVERY = 2;
   /** No record is larger than this on any network; the network's own limit is lower. */
   public static final int ABSOLUTE_MAX_BYTES = 65_535;
 
   private static final byte[] RECORD_CONTEXT = "p2pdns-record-v1".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] HANDOVER_CONTEXT =
       "p2pdns-handover-v1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] RECOVERY_CONTEXT =
+      "p2pdns-recovery-v1".getBytes(StandardCharsets.US_ASCII);
 
   private RecordCodec() {}
 
   public static byte[] encodeBody(RecordContent c) {
     WireWriter w = new WireWriter(256);
-    w.u8(FORMAT_VERSION).u8(c.kind().code()).string16(c.name()).i64(c.serial())
+    ClaimTerms t = c.terms();
+    w.u8(t.isNone() ? FORMAT_VERSION : FORMAT_VERSION_TERMS).u8(c.kind().code()).string16(c.name()).i64(c.serial())
         .i64(c.issuedAt()).i64(c.expiresAt()).bytes(c.claimKey()).i64(c.powNonce());
     w.u8(c.handovers().size());
     for (Handover h : c.handovers()) {
@@ -39,6 +47,12 @@ public final class RecordCodec {
     w.u16(c.rrs().size());
     for (Record r : c.rrs()) {
       w.bytes16(r.toWireCanonical());
+    }
+    if (!t.isNone()) {
+      w.u8((t.reveal().isPresent() ? TERMS_REVEAL : 0)
+          | (t.recoveryKey().isPresent() ? TERMS_RECOVERY : 0));
+      t.reveal().ifPresent(v -> w.i64(v.committedAt()).bytes(v.salt()));
+      t.recoveryKey().ifPresent(w::bytes);
     }
     return w.toByteArray();
   }
@@ -59,6 +73,16 @@ public final class RecordCodec {
         .bytes(fromKey).bytes(toKey).i64(serial).toByteArray();
   }
 
+  /**
+   * The bytes a recovery key signs to hand a name from {@code fromKey} (the owner it overrides)
+   * to {@code toKey} from {@code serial} on (a recovery link, docs/protocol.md 1.5b).
+   */
+  public static byte[] recoveryMessage(byte[] networkId, String name, byte[] fromKey,
+      byte[] toKey, long serial) {
+    return new WireWriter(160).bytes(RECOVERY_CONTEXT).bytes(networkId).string16(name)
+        .bytes(fromKey).bytes(toKey).i64(serial).toByteArray();
+  }
+
   public static SignedRecord assemble(RecordContent content, byte[] signature) {
     if (signature.length != Ed25519Keys.SIGNATURE_BYTES) {
       throw new IllegalArgumentException("signature must be 64 bytes");
@@ -76,7 +100,7 @@ public final class RecordCodec {
     }
     WireReader r = new WireReader(bytes);
     int version = r.u8("format version");
-    if (version != FORMAT_VERSION) {
+    if (version != FORMAT_VERSION && version != FORMAT_VERSION_TERMS) {
       throw new MalformedException("unknown record format version " + version);
     }
     int kindCode = r.u8("kind");
@@ -130,12 +154,27 @@ public final class RecordCodec {
       previous = wire;
       rrs.add(rec);
     }
+    ClaimTerms terms = ClaimTerms.NONE;
+    if (version == FORMAT_VERSION_TERMS) {
+      int flags = r.u8("terms flags");
+      if (flags == 0 || (flags & ~(TERMS_REVEAL | TERMS_RECOVERY)) != 0) {
+        throw new MalformedException("bad terms flags " + flags);
+      }
+      if ((flags & TERMS_REVEAL) != 0) {
+        long committedAt = r.i64("commitment time");
+        terms = terms.withReveal(new ClaimTerms.Reveal(committedAt,
+            r.bytes(ClaimTerms.SALT_BYTES, "salt")));
+      }
+      if ((flags & TERMS_RECOVERY) != 0) {
+        terms = terms.withRecoveryKey(r.bytes(Ed25519Keys.PUBLIC_KEY_BYTES, "recovery key"));
+      }
+    }
     byte[] signature = r.bytes(Ed25519Keys.SIGNATURE_BYTES, "signature");
     r.expectEnd("signed record");
     RecordContent content;
     try {
       content = new RecordContent(kind, name, serial, issued, expires, claimKey, nonce, handovers,
-          rrs);
+          rrs, terms);
     } catch (IllegalArgumentException e) {
       throw new MalformedException(e.getMessage(), e);
     }

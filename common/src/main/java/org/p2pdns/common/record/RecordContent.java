@@ -21,6 +21,7 @@ import org.xbill.DNS.Record;
  * @param powNonce the proof-of-work nonce, bound to the name and the claim key
  * @param handovers the ownership chain from the claim key to the current owner
  * @param rrs the resource records of the name's subtree, class IN
+ * @param terms the commitment the claim revealed and its recovery key, fixed for the lineage
  */
 public record RecordContent(
     SignedRecord.Kind kind,
@@ -31,11 +32,20 @@ public record RecordContent(
     byte[] claimKey,
     long powNonce,
     List<Handover> handovers,
-    List<Record> rrs) {
+    List<Record> rrs,
+    ClaimTerms terms) {
 
   public static final int MAX_HANDOVERS = 255;
 
+  /** A version of a plain claim's lineage: no commitment, no recovery key. */
+  public RecordContent(SignedRecord.Kind kind, String name, long serial, long issuedAt,
+      long expiresAt, byte[] claimKey, long powNonce, List<Handover> handovers, List<Record> rrs) {
+    this(kind, name, serial, issuedAt, expiresAt, claimKey, powNonce, handovers, rrs,
+        ClaimTerms.NONE);
+  }
+
   public RecordContent {
+    java.util.Objects.requireNonNull(terms, "terms");
     if (serial < 1) {
       throw new IllegalArgumentException("serial must be at least 1");
     }
@@ -84,6 +94,17 @@ public record RecordContent(
   @Override
   public byte[] claimKey() {
     return claimKey.clone();
+  }
+
+  /** The same content with other claim terms. */
+  public RecordContent withTerms(ClaimTerms t) {
+    return new RecordContent(kind, name, serial, issuedAt, expiresAt, claimKey, powNonce,
+        handovers, rrs, t);
+  }
+
+  /** Whether this version hands the name on (its last link carries its serial). */
+  public boolean handsOver() {
+    return !handovers.isEmpty() && handovers.get(handovers.size() - 1).serial() == serial;
   }
 
   /** The end of the ownership chain. */

@@ -92,21 +92,76 @@ public final class RecordValidator {
       return refuse(RefusalReason.INSUFFICIENT_POW, "proof of work has fewer than "
           + params.powBits() + " zero bits");
     }
+    Optional<ClaimTerms.Reveal> reveal = r.content().terms().reveal();
+    if (reveal.isPresent() && r.issuedAt() - reveal.get().committedAt()
+        < Ownership.revealDelay(params).toSeconds()) {
+      return refuse(RefusalReason.EARLY_REVEAL, "issued at " + r.issuedAt() + ", less than the "
+          + "reveal delay of " + Ownership.revealDelay(params).toSeconds() + " s after its "
+          + "commitment at " + reveal.get().committedAt());
+    }
     byte[] from = r.content().claimKey();
+    boolean lastIsRecovery = false;
     for (Handover h : r.handovers()) {
       byte[] msg = RecordCodec.handoverMessage(networkId, r.name(), from, h.toKey(), h.serial());
+      lastIsRecovery = false;
       if (!Ed25519Keys.verify(from, msg, h.signature())) {
-        return refuse(RefusalReason.BAD_SIGNATURE, "handover at serial " + h.serial()
-            + " is not signed by the key it hands over from");
+        lastIsRecovery = isRecoveryLink(r, from, h);
+        if (!lastIsRecovery) {
+          return refuse(RefusalReason.BAD_SIGNATURE, "handover at serial " + h.serial()
+              + " is signed neither by the key it hands over from nor by the recovery key");
+        }
       }
       from = h.toKey();
     }
+    byte[] signer = lastIsRecovery && r.content().handsOver()
+        ? r.content().terms().recoveryKey().orElseThrow() : r.signerKey();
     byte[] msg = RecordCodec.signingMessage(networkId, RecordCodec.encodeBody(r.content()));
-    if (!Ed25519Keys.verify(r.signerKey(), msg, r.signature())) {
+    if (!Ed25519Keys.verify(signer, msg, r.signature())) {
       return refuse(RefusalReason.BAD_SIGNATURE, "the record's signature does not verify with "
-          + "the owner key " + Ed25519Keys.toHex(r.signerKey()) + " on this network");
+          + "the owner key " + Ed25519Keys.toHex(signer) + " on this network");
     }
     return Optional.empty();
+  }
+
+  /** Whether {@code h}, handing {@code r}'s name on from {@code from}, is signed by the lineage's
+   * recovery key (a recovery link, docs/protocol.md 1.5b). */
+  private boolean isRecoveryLink(SignedRecord r, byte[] from, Handover h) {
+    Optional<byte[]> recovery = r.content().terms().recoveryKey();
+    return recovery.isPresent() && Ed25519Keys.verify(recovery.get(),
+        RecordCodec.recoveryMessage(networkId, r.name(), from, h.toKey(), h.serial()),
+        h.signature());
+  }
+
+  /** Whether link {@code index} of {@code r}'s chain is a recovery link. */
+  public boolean isRecoveryLink(SignedRecord r, int index) {
+    List<Handover> chain = r.handovers();
+    byte[] from = index == 0 ? r.content().claimKey() : chain.get(index - 1).toKey();
+    return isRecoveryLink(r, from, chain.get(index));
+  }
+
+  /**
+   * Whether two versions belong to one lineage: one claim key and the same claim terms (revealed
+   * commitment, recovery key). Versions of different lineages compete for the name.
+   */
+  public static boolean sameLineage(SignedRecord a, SignedRecord b) {
+    return Arrays.equals(a.content().claimKey(), b.content().claimKey())
+        && a.content().terms().equals(b.content().terms());
+  }
+
+  /**
+   * A lineage's identity, the tie-break of a contest: SHA-256 over a context, the claim key and
+   * the claim terms as encoded in the record (1.11).
+   */
+  public static byte[] lineageId(SignedRecord r) {
+    org.p2pdns.common.wire.WireWriter w = new org.p2pdns.common.wire.WireWriter(128)
+        .bytes("p2pdns-lineage-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+        .string16(r.name()).bytes(r.content().claimKey());
+    ClaimTerms t = r.content().terms();
+    w.u8((t.reveal().isPresent() ? RecordCodec.TERMS_REVEAL : 0)
+        | (t.recoveryKey().isPresent() ? RecordCodec.TERMS_RECOVERY : 0));
+    t.reveal().ifPresent(v -> w.i64(v.committedAt()).bytes(v.salt()));
+    t.recoveryKey().ifPresent(w::bytes);
+    return org.p2pdns.common.crypto.Hashes.sha256(w.toByteArray());
   }
 
   private Optional<Refusal> checkRrs(SignedRecord r) {
@@ -153,18 +208,26 @@ public final class RecordValidator {
     SignedRecord s = stored.get();
     long now = clock.instant().getEpochSecond();
     if (s.expiresAt() + params.gracePeriod().toSeconds() < now) {
-      // Past expiry plus grace the name is free again, for a new claim by anyone. A node that
-      // still holds the lapsed record decides as one that has dropped it: they must agree.
+      if (sameLineage(s, incoming) && incoming.serial() > 1) {
+        // Renewal comes before expiry plus grace; after it, a later version of the lapsed
+        // lineage (however its issue time is dated) does not bring the name back: claim it anew
+        // (serial 1, as a node that dropped the lapsed record would take it).
+        return new Verdict.Refuse(RefusalReason.EXPIRED.refusal(s.name() + " lapsed at "
+            + (s.expiresAt() + params.gracePeriod().toSeconds()) + "; a lapsed name is not "
+            + "renewed, it is claimed anew (a new claim with its own proof of work)"),
+            Optional.empty());
+      }
+      // Past expiry plus grace the name is free again, for a new claim by anyone.
       return new Verdict.Accept(Optional.empty());
     }
-    if (!Arrays.equals(s.content().claimKey(), incoming.content().claimKey())) {
+    if (!sameLineage(s, incoming)) {
       if (s.kind() == SignedRecord.Kind.TOMBSTONE) {
         return new Verdict.Refuse(RefusalReason.REVOKED.refusal(s.name()
             + " was revoked; it can be claimed again after " + (s.expiresAt()
             + params.gracePeriod().toSeconds())), Optional.empty());
       }
       return new Verdict.Refuse(RefusalReason.NOT_OWNER.refusal(s.name() + " is held by key "
-          + Ed25519Keys.toHex(s.ownerKey())), Optional.empty());
+          + Ed25519Keys.toHex(s.ownerKey()) + " (another claim)"), Optional.empty());
     }
     // One lineage (one claim key; the nonce is not part of it, so a claim signed twice is an
     // equivocation like any other). Compare the hand-over chains from where they part.
@@ -179,6 +242,17 @@ public final class RecordValidator {
     if (heldLinks && nextLinks) {
       // One key handed the name on twice: the earlier link wins (then the lower key, then the
       // lower signature), so that the key's later, contradicting act counts for nothing.
+      // A recovery link overrides an owner-signed one whatever its serial: that is what makes
+      // a stolen owner key unable to keep the name (1.5b).
+      boolean nextRecovery = isRecoveryLink(incoming, k);
+      boolean heldRecovery = isRecoveryLink(s, k);
+      if (nextRecovery != heldRecovery) {
+        // Not an equivocation: two different keys signed the two links. No evidence to keep.
+        return nextRecovery ? new Verdict.Accept(Optional.empty())
+            : new Verdict.Refuse(RefusalReason.NOT_OWNER.refusal("the recovery key of "
+                + s.name() + " overrode the hand-over at serial " + next.get(k).serial()
+                + "; it is held by key " + Ed25519Keys.toHex(s.ownerKey())), Optional.empty());
+      }
       boolean incomingWins = compareLinks(next.get(k), held.get(k)) < 0;
       return fork(incoming, s, incomingWins, held.get(k).serial() == next.get(k).serial());
     }

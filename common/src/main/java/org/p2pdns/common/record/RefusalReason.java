@@ -19,7 +19,9 @@ public enum RefusalReason {
   EXPIRED(13, "the record has expired"),
   REVOKED(14, "the name was revoked by its owner"),
   RATE_LIMITED(15, "too many submissions; try again later"),
-  STORAGE(16, "the node could not store the record");
+  STORAGE(16, "the node could not store the record"),
+  EARLY_REVEAL(17, "the claim reveals its commitment before the reveal delay has passed"),
+  CONTEST_LOST(18, "another claim of the name ranks first in the contest for it");
 
   private final int code;
   private final String summary;

@@ -50,6 +50,15 @@ class PeerMessageCodecTest {
         new PeerMessage.RecordPage(5, "example.p2p", 10),
         new PeerMessage.Records(5, List.of(new byte[] {1}, new byte[] {2, 3}), true),
         new PeerMessage.Records(6, List.of(), false),
+        new PeerMessage.CommitmentPush(new org.p2pdns.common.record.Commitment(digest, 1000, -5)
+            .encode()),
+        new PeerMessage.LineageQuery("example.p2p"),
+        new PeerMessage.Lineage("example.p2p", java.util.Optional.empty(),
+            java.util.Optional.empty(), 0),
+        new PeerMessage.Lineage("example.p2p", java.util.Optional.of(digest),
+            java.util.Optional.empty(), 1000),
+        new PeerMessage.Lineage("example.p2p", java.util.Optional.of(digest),
+            java.util.Optional.of(-5L), 1000),
         new PeerMessage.Reconcile(0x30, new byte[] {1, 2, 3}),
         new PeerMessage.Reconcile(0x3f, new byte[0]),
         new PeerMessage.TreeControl(new org.p2pdns.common.sync.GossipMessage.IHave(3,
@@ -125,11 +134,11 @@ class PeerMessageCodecTest {
         .isEqualTo("210000000103" + "05612e703270" + "0064");
     assertThat(HexFormat.of().formatHex(PeerMessageCodec.encode(new PeerMessage.TreeControl(
         new org.p2pdns.common.sync.GossipMessage.IHave(3, List.of(digestOf(7)))))))
-        .isEqualTo("23030001" + "07".repeat(32));
+        .isEqualTo("26030001" + "07".repeat(32));
     assertThat(HexFormat.of().formatHex(PeerMessageCodec.encode(new PeerMessage.TreeControl(
-        new org.p2pdns.common.sync.GossipMessage.Graft(List.of()))))).isEqualTo("240000");
+        new org.p2pdns.common.sync.GossipMessage.Graft(List.of()))))).isEqualTo("270000");
     assertThat(HexFormat.of().formatHex(PeerMessageCodec.encode(new PeerMessage.TreeControl(
-        new org.p2pdns.common.sync.GossipMessage.Prune())))).isEqualTo("25");
+        new org.p2pdns.common.sync.GossipMessage.Prune())))).isEqualTo("28");
     byte[] hello = PeerMessageCodec.encode(samples().get(0));
     assertThat(PeerMessageCodec.helloVersion(hello)).isEqualTo(1);
     // type, version, network id, then the software text.

@@ -29,7 +29,8 @@ class NodeQueryCodecTest {
         new NodeRequest.ListNames(4, "", 1),
         new NodeRequest.ListNames(5, "example.p2p", NodeQueryCodec.MAX_LIST),
         new NodeRequest.Status(6),
-        new NodeRequest.Nodes(Long.MIN_VALUE));
+        new NodeRequest.Nodes(Long.MIN_VALUE),
+        new NodeRequest.SubmitCommitment(8, new byte[49]));
   }
 
   static List<NodeResponse> responses() {
@@ -46,6 +47,8 @@ class NodeQueryCodecTest {
       all.add(new NodeResponse.Submit(3, NodeResponse.SubmitStatus.REFUSED, r.code(),
           r.summary()));
     }
+    all.add(new NodeResponse.CommitmentSubmitted(8, NodeResponse.SubmitStatus.REFUSED,
+        RefusalReason.CLOCK_SKEW.code(), "not live"));
     all.add(new NodeResponse.Names(4, List.of(), false));
     all.add(new NodeResponse.Names(4, List.of("a.p2p", "b.p2p", "xn--bcher-kva.p2p"), true));
     all.add(new NodeResponse.Status(5, List.of()));
@@ -144,6 +147,20 @@ class NodeQueryCodecTest {
   }
 
   /** Pins the layout of docs/protocol.md 2.2-2.4 with bytes written by hand. */
+  @Test
+  void submitCommitmentBytesArePinned() throws Exception {
+    byte[] hash = new byte[32];
+    java.util.Arrays.fill(hash, (byte) 0xab);
+    byte[] c = new org.p2pdns.common.record.Commitment(hash, 1000, 7).encode();
+    assertThat(HEX.formatHex(c)).isEqualTo("01" + "ab".repeat(32) + "00000000000003e8"
+        + "0000000000000007");
+    assertThat(HEX.formatHex(NodeQueryCodec.encode(new NodeRequest.SubmitCommitment(2, c))))
+        .isEqualTo("010a0000000000000002" + "0031" + HEX.formatHex(c));
+    assertThat(HEX.formatHex(NodeQueryCodec.encode(new NodeResponse.CommitmentSubmitted(2,
+        NodeResponse.SubmitStatus.REFUSED, 11, "x"))))
+        .isEqualTo("018a0000000000000002" + "02" + "000b" + "000178");
+  }
+
   @Test
   void lookupRequestBytesArePinned() throws Exception {
     String hex = "01" + "02" + "0000000000000007" + "000b" + "6578616d706c652e703270";

@@ -371,8 +371,12 @@ class RecordCodecTest {
     byte[] sig = rich.signature();
     List<byte[]> oneA = List.of(TestNetwork.rrs(NAME, "@ 300 IN A 192.0.2.1").get(0)
         .toWireCanonical());
+    assertMalformed(RecordFixtures.rawRecord(3, 0, NAME, 1, NOW, NOW + DAY, c.claimKey(), 0,
+        List.of(), oneA, sig), "unknown record format version 3");
+    // Version 2 is version 1 with a terms trailer whose flags are not 0: here the trailer's
+    // flags byte is the signature's first byte.
     assertMalformed(RecordFixtures.rawRecord(2, 0, NAME, 1, NOW, NOW + DAY, c.claimKey(), 0,
-        List.of(), oneA, sig), "unknown record format version 2");
+        List.of(), oneA, sig), "terms flags");
     assertMalformed(RecordFixtures.rawRecord(1, 2, NAME, 1, NOW, NOW + DAY, c.claimKey(), 0,
         List.of(), oneA, sig), "unknown record kind 2");
     assertMalformed(RecordFixtures.rawRecord(1, 1, NAME, 2, NOW, NOW + DAY, c.claimKey(), 0,

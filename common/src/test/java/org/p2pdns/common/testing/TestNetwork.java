@@ -10,7 +10,11 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.p2pdns.common.crypto.Ed25519Keys;
 import org.p2pdns.common.network.NetworkParams;
+import java.util.Optional;
+import org.p2pdns.common.record.ClaimTerms;
+import org.p2pdns.common.record.Commitment;
 import org.p2pdns.common.record.Handover;
+import org.p2pdns.common.record.Ownership;
 import org.p2pdns.common.record.ProofOfWork;
 import org.p2pdns.common.record.RecordContent;
 import org.p2pdns.common.record.RecordSigner;
@@ -94,7 +98,8 @@ public final class TestNetwork {
       List<Record> rrs) {
     RecordContent p = prev.content();
     RecordContent c = new RecordContent(SignedRecord.Kind.DATA, p.name(), p.serial() + 1, now,
-        now + Duration.ofDays(30).toSeconds(), p.claimKey(), p.powNonce(), p.handovers(), rrs);
+        now + Duration.ofDays(30).toSeconds(), p.claimKey(), p.powNonce(), p.handovers(), rrs,
+        p.terms());
     return signer.sign(c, key);
   }
 
@@ -104,7 +109,65 @@ public final class TestNetwork {
     long serial = p.serial() + 1;
     List<Handover> chain = signer.extendChain(prev, owner, to, serial);
     RecordContent c = new RecordContent(SignedRecord.Kind.DATA, p.name(), serial, now,
-        now + Duration.ofDays(30).toSeconds(), p.claimKey(), p.powNonce(), chain, p.rrs());
+        now + Duration.ofDays(30).toSeconds(), p.claimKey(), p.powNonce(), chain, p.rrs(),
+        p.terms());
     return signer.sign(c, owner);
+  }
+
+  /** The first step of a committed claim: what {@link #committedClaim} will reveal. */
+  public Commitment commitment(Ed25519Keys.KeyPair key, String name, byte[] salt,
+      long committedAt) {
+    byte[] hash = Commitment.hashOf(networkId(), name, key.publicKey(), salt, committedAt);
+    try {
+      return Commitment.make(networkId(), hash, committedAt, Ownership.commitmentPowBits(params),
+          1, n -> {}, new AtomicBoolean());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A claim that reveals the commitment made at {@code committedAt} with {@code salt}, issued at
+   * {@code now} (at least the reveal delay later), naming {@code recoveryKey} if not null.
+   */
+  public SignedRecord committedClaim(Ed25519Keys.KeyPair key, String name, byte[] salt,
+      long committedAt, long now, List<Record> rrs, byte[] recoveryKey) {
+    ClaimTerms terms = ClaimTerms.of(Optional.of(new ClaimTerms.Reveal(committedAt, salt)),
+        Optional.ofNullable(recoveryKey));
+    return claimWithTerms(key, name, now, rrs, terms);
+  }
+
+  /** A serial-1 claim with the given terms (no commitment check: for tests of the rules). */
+  public SignedRecord claimWithTerms(Ed25519Keys.KeyPair key, String name, long now,
+      List<Record> rrs, ClaimTerms terms) {
+    long nonce = mine(name, key.publicKey());
+    RecordContent c = new RecordContent(SignedRecord.Kind.DATA, name, 1, now,
+        now + Duration.ofDays(30).toSeconds(), key.publicKey(), nonce, List.of(), rrs, terms);
+    return signer.sign(c, key);
+  }
+
+  /** A version with the same content as {@code prev} but the given serial, signed by the owner. */
+  public SignedRecord withSerial(SignedRecord prev, Ed25519Keys.KeyPair owner, long serial,
+      long now) {
+    RecordContent p = prev.content();
+    RecordContent c = new RecordContent(SignedRecord.Kind.DATA, p.name(), serial, now,
+        now + Duration.ofDays(30).toSeconds(), p.claimKey(), p.powNonce(), p.handovers(), p.rrs(),
+        p.terms());
+    return signer.sign(c, owner);
+  }
+
+  /**
+   * A recovery of {@code current}: keeps the first {@code keep} links of its chain, then the
+   * recovery key hands the name to {@code to} at {@code serial}; signed by the recovery key.
+   */
+  public SignedRecord recover(SignedRecord current, int keep, Ed25519Keys.KeyPair recoveryKey,
+      byte[] to, long serial, long now) {
+    RecordContent p = current.content();
+    List<Handover> chain = signer.recoveryChain(current, keep, recoveryKey, to, serial);
+    RecordContent c = new RecordContent(SignedRecord.Kind.DATA, p.name(), serial, now,
+        now + Duration.ofDays(30).toSeconds(), p.claimKey(), p.powNonce(), chain, p.rrs(),
+        p.terms());
+    return signer.sign(c, recoveryKey);
   }
 }

@@ -18,8 +18,8 @@ import org.p2pdns.node.trust.TrustWeights;
 
 /**
  * How a node with no history of its own takes one name's record from what several peers list
- * (docs/protocol.md 3.8b). Versions that share a claim key are one lineage: the record rules
- * order them ({@link RecordValidator#decide}), so a stale serial simply loses to a newer one and
+ * (docs/protocol.md 3.8b). Versions that share a claim key and claim terms are one lineage: the
+ * record rules order them ({@link RecordValidator#decide}), so a stale serial simply loses to a newer one and
  * is no dispute. Only different lineages compete. Each peer that listed some version of the name
  * gives its trust weight to the lineage of its version; a peer that listed nothing abstains.
  * A lineage wins when its supporters hold more than half of the weight of all peers that listed
@@ -38,9 +38,9 @@ public final class NameVote {
       supporters = Set.copyOf(supporters);
     }
 
-    /** The claim key that starts the lineage, in hex. */
+    /** The lineage's id (claim key and claim terms, {@link RecordValidator#lineageId}), in hex. */
     public String lineage() {
-      return HexFormat.of().formatHex(record.content().claimKey());
+      return HexFormat.of().formatHex(RecordValidator.lineageId(record));
     }
   }
 
@@ -81,7 +81,7 @@ public final class NameVote {
     // independent anyway: docs/protocol.md 1.10).
     for (String peer : new TreeSet<>(versionByPeer.keySet())) {
       SignedRecord v = versionByPeer.get(peer);
-      String lineage = HexFormat.of().formatHex(v.content().claimKey());
+      String lineage = HexFormat.of().formatHex(RecordValidator.lineageId(v));
       newest.merge(lineage, v, (held, incoming) -> newer(incoming, held, validator));
       supporters.computeIfAbsent(lineage, k -> new TreeSet<>()).add(peer);
       double w = weightOf(trust, peer);

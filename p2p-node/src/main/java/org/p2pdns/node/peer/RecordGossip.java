@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.p2pdns.common.peer.PeerMessage;
 import org.p2pdns.common.peer.PeerMessageCodec;
+import org.p2pdns.common.record.Commitment;
 import org.p2pdns.common.record.RefusalReason;
+import org.p2pdns.common.wire.MalformedException;
 import org.p2pdns.common.record.SignedRecord;
 import org.p2pdns.common.sync.GossipAction;
 import org.p2pdns.common.sync.GossipConfig;
@@ -62,7 +64,7 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
   private static final Set<RefusalReason> SENDER_AT_FAULT = EnumSet.of(RefusalReason.MALFORMED,
       RefusalReason.BAD_SIGNATURE, RefusalReason.BAD_NAME, RefusalReason.OUTSIDE_SUBTREE,
       RefusalReason.TOO_LARGE, RefusalReason.BAD_RR, RefusalReason.INSUFFICIENT_POW,
-      RefusalReason.BAD_LIFETIME);
+      RefusalReason.BAD_LIFETIME, RefusalReason.EARLY_REVEAL);
 
   /**
    * RECORD pushes one link may bring at once, and per second after that. The excess is dropped
@@ -113,6 +115,7 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
   private final AtomicLong pruneSent = new AtomicLong();
   private final AtomicLong pruneReceived = new AtomicLong();
   private final AtomicLong overflow = new AtomicLong();
+  private final AtomicLong commitmentsSent = new AtomicLong();
   private volatile Set<String> eager = Set.of();
   private volatile Set<String> lazy = Set.of();
 
@@ -129,6 +132,8 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
     });
     t.setRemoveOnCancelPolicy(true);
     this.thread = t;
+    records.setEvidenceAsker((peerId, name) -> network.link(peerId)
+        .ifPresent(l -> l.send(new PeerMessage.LineageQuery(name))));
   }
 
   @Override
@@ -181,6 +186,17 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
       });
     } else if (message instanceof PeerMessage.TreeControl control) {
       onGossipThread(() -> onControl(link, control.message()));
+    } else if (message instanceof PeerMessage.CommitmentPush push) {
+      onCommitment(link, push);
+    } else if (message instanceof PeerMessage.LineageQuery q) {
+      Optional<RecordService.LineageFacts> facts = records.lineageFacts(q.name());
+      link.send(facts.isEmpty()
+          ? new PeerMessage.Lineage(q.name(), Optional.empty(), Optional.empty(), 0)
+          : new PeerMessage.Lineage(q.name(), Optional.of(facts.get().lineage()),
+              facts.get().countedTime(), facts.get().heldSince()));
+    } else if (message instanceof PeerMessage.Lineage l) {
+      records.peerLineage(link.nodeId(), l.name(), l.lineage(), l.countedTime())
+          .ifPresent(waiting -> records.submit(waiting, Origin.peer(link.nodeId())));
     } else if (message instanceof PeerMessage.RecordsByName r) {
       List<byte[]> out = new ArrayList<>();
       for (String name : r.names()) {
@@ -299,6 +315,40 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
       router.onPrune(from);
     }
     refreshTree();
+  }
+
+  private void onCommitment(PeerLink link, PeerMessage.CommitmentPush push) {
+    Commitment c;
+    try {
+      c = Commitment.decode(push.commitment());
+    } catch (MalformedException e) {
+      LOG.debug("peer {} pushed a malformed commitment: {}", link.nodeId(), e.getMessage());
+      link.penalize(PeerScore.Offence.INVALID_RECORD);
+      return;
+    }
+    records.submitCommitment(c, Origin.peer(link.nodeId())).whenComplete((result, err) -> {
+      if (err != null) {
+        LOG.error("submitting a commitment from peer {} failed", link.nodeId(), err);
+        return;
+      }
+      if (result.refusal().map(r -> r.reason() == RefusalReason.INSUFFICIENT_POW).orElse(false)) {
+        invalid.incrementAndGet();
+        LOG.debug("peer {} pushed a commitment without its work", link.nodeId());
+        link.penalize(PeerScore.Offence.INVALID_RECORD);
+      }
+    });
+  }
+
+  /** A commitment this node now keeps: push it to every other link, once. */
+  @Override
+  public void commitmentKept(Commitment commitment, Origin origin) {
+    String from = origin instanceof Origin.Peer p ? p.nodeId() : null;
+    PeerMessage.CommitmentPush push = new PeerMessage.CommitmentPush(commitment.encode());
+    for (PeerLink link : network.links()) {
+      if (!link.nodeId().equals(from) && link.send(push)) {
+        commitmentsSent.incrementAndGet();
+      }
+    }
   }
 
   /** Called on the record writer thread after a record was stored: push it on. */
@@ -454,7 +504,8 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
         + unsent.get() + " dropped by slow links); tree " + eager.size() + " eager / "
         + lazy.size() + " lazy links; IHAVE " + ihaveSent.get() + " sent / " + ihaveReceived.get()
         + " received, GRAFT " + graftSent.get() + " / " + graftReceived.get() + ", PRUNE "
-        + pruneSent.get() + " / " + pruneReceived.get();
+        + pruneSent.get() + " / " + pruneReceived.get() + "; " + commitmentsSent.get()
+        + " commitments pushed";
   }
 
   @Override

@@ -247,6 +247,29 @@ public final class QueryServer implements AutoCloseable {
         replies.add(new Reply(envelope, NodeQueryCodec.encode(response)));
         wake();
       });
+    } else if (request instanceof NodeRequest.SubmitCommitment m) {
+      org.p2pdns.common.record.Commitment c;
+      try {
+        c = org.p2pdns.common.record.Commitment.decode(m.commitment());
+      } catch (org.p2pdns.common.wire.MalformedException e) {
+        send(envelope, new NodeResponse.CommitmentSubmitted(id, NodeResponse.SubmitStatus.REFUSED,
+            org.p2pdns.common.record.RefusalReason.MALFORMED.code(), e.getMessage()));
+        return;
+      }
+      records.submitCommitment(c, Origin.CLIENT).whenComplete((result, failure) -> {
+        NodeResponse response;
+        if (failure != null) {
+          response = new NodeResponse.Error(id, NodeResponse.ErrorCode.INTERNAL,
+              failure.toString());
+        } else {
+          NodeResponse.Submit s = (NodeResponse.Submit) toResponse(id, result);
+          response = new NodeResponse.CommitmentSubmitted(id, s.status(), s.reasonCode(),
+              result.outcome() == SubmitResult.Outcome.STORED ? "kept and spread"
+                  : s.message());
+        }
+        replies.add(new Reply(envelope, NodeQueryCodec.encode(response)));
+        wake();
+      });
     } else if (request instanceof NodeRequest.Info) {
       send(envelope, new NodeResponse.Info(id, facts.networkParams(), facts.nodeId(),
           facts.bootId(), facts.feedEndpoint(), facts.version()));

@@ -13,4 +13,10 @@ import org.p2pdns.common.record.SignedRecord;
 @FunctionalInterface
 public interface RecordListener {
   void recordStored(SignedRecord record, Origin origin);
+
+  /**
+   * A claim's commitment this node now keeps (witnessed live). Called on the submitter's thread;
+   * return quickly. Nothing by default.
+   */
+  default void commitmentKept(org.p2pdns.common.record.Commitment commitment, Origin origin) {}
 }

@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.p2pdns.common.query.ChangeNotice;
 import org.p2pdns.common.query.NodeResponse.LookupStatus;
+import org.p2pdns.common.record.Commitment;
+import org.p2pdns.common.record.Ownership;
 import org.p2pdns.common.record.RecordCodec;
 import org.p2pdns.common.record.RecordValidator;
 import org.p2pdns.common.record.RecordValidator.Verdict;
@@ -34,6 +36,7 @@ import org.p2pdns.node.ratelimit.OriginLimits;
 import org.p2pdns.node.store.RecordStore;
 import org.p2pdns.node.store.RecordStore.NameDigest;
 import org.p2pdns.node.store.StorageException;
+import org.p2pdns.node.trust.TrustWeights;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +62,11 @@ import org.slf4j.LoggerFactory;
  * writer.
  */
 public final class RecordService implements AutoCloseable {
+  /**
+   * The trust weight a peer needs for the records it delivers to count as its word on a name's
+   * ownership: the weight an operator gives a node it trusts directly (docs/security.md).
+   */
+  public static final double VOUCH_WEIGHT = 1.0;
   /** Submissions waiting for validation, and for the writer, before new ones are turned away. */
   public static final int MAX_PENDING = 10_000;
   /** Most records decided and committed together in one transaction. */
@@ -93,8 +101,13 @@ public final class RecordService implements AutoCloseable {
       RefusalReason.class);
   private volatile long lastStorageErrorLog = Long.MIN_VALUE;
 
+  private final OwnershipRules ownership;
+  /** Commitments kept since start; every {@link #PRUNE_EVERY}th prunes the expired ones. */
+  private final AtomicLong commitmentsKept = new AtomicLong();
+  private static final int PRUNE_EVERY = 1024;
+
   private RecordService(RecordStore store, RecordValidator validator, ChangeFeed changeFeed,
-      Clock clock, OriginLimits limits) {
+      Clock clock, OriginLimits limits, OwnershipHistory history, TrustWeights trust) {
     this.store = store;
     this.validator = validator;
     this.changeFeed = changeFeed;
@@ -103,6 +116,7 @@ public final class RecordService implements AutoCloseable {
     for (RefusalReason r : RefusalReason.values()) {
       refusedByReason.put(r, new AtomicLong());
     }
+    this.ownership = new OwnershipRules(validator, history, trust, VOUCH_WEIGHT, clock);
     int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
     this.validators = new ThreadPoolExecutor(cores, cores, 0, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(MAX_PENDING), threads("record-validator"));
@@ -117,19 +131,45 @@ public final class RecordService implements AutoCloseable {
    */
   public static RecordService start(RecordStore store, RecordValidator validator,
       ChangeFeed changeFeed, Clock clock) throws StorageException {
-    return start(store, validator, changeFeed, clock, OriginLimits.standard(clock));
+    return start(store, validator, changeFeed, clock, OriginLimits.standard(clock),
+        TrustWeights.none());
   }
 
   /** As {@link #start(RecordStore, RecordValidator, ChangeFeed, Clock)}, with these limits. */
   public static RecordService start(RecordStore store, RecordValidator validator,
       ChangeFeed changeFeed, Clock clock, OriginLimits limits) throws StorageException {
-    RecordService service = new RecordService(store, validator, changeFeed, clock, limits);
+    return start(store, validator, changeFeed, clock, limits, TrustWeights.none());
+  }
+
+  /**
+   * As {@link #start(RecordStore, RecordValidator, ChangeFeed, Clock)}, with the ownership
+   * history in the store's database file and {@code trust} to weigh peers that deliver another
+   * lineage of a name after the contest window (docs/protocol.md 1.11).
+   */
+  public static RecordService start(RecordStore store, RecordValidator validator,
+      ChangeFeed changeFeed, Clock clock, TrustWeights trust) throws StorageException {
+    return start(store, validator, changeFeed, clock, OriginLimits.standard(clock), trust);
+  }
+
+  /** As above, with these limits by origin and this trust. */
+  public static RecordService start(RecordStore store, RecordValidator validator,
+      ChangeFeed changeFeed, Clock clock, OriginLimits limits, TrustWeights trust)
+      throws StorageException {
     RecordStore.Contents contents = store.loadAll();
+    OwnershipHistory history = OwnershipHistory.open(store.file());
+    RecordService service;
+    try {
+      service = new RecordService(store, validator, changeFeed, clock, limits, history, trust);
+    } catch (RuntimeException e) {
+      history.close();
+      throw e;
+    }
     for (SignedRecord r : contents.records()) {
       service.current.put(r.name(), r);
       service.names.add(r.name());
     }
     service.evidence.putAll(contents.evidence());
+    service.forgetOldCommitments();
     if (contents.skippedRows() > 0) {
       log.error("{} rows of {} could not be read and were skipped (see the errors above)",
           contents.skippedRows(), store.file());
@@ -302,11 +342,13 @@ public final class RecordService implements AutoCloseable {
     // Refusals that left evidence to store: answered after the commit, so that the evidence
     // they report is on disk by then.
     List<Refused> refusedWithEvidence = new ArrayList<>();
+    OwnershipRules.Batch history = ownership.batch();
     for (PendingWrite w : batch) {
       SignedRecord incoming = w.record();
       String name = incoming.name();
       SignedRecord before = staged.containsKey(name) ? staged.get(name) : current.get(name);
-      Verdict verdict = validator.decide(incoming, Optional.ofNullable(before));
+      Verdict verdict = history.review(incoming, Optional.ofNullable(before),
+          validator.decide(incoming, Optional.ofNullable(before)), w.origin());
       if (verdict instanceof Verdict.Duplicate) {
         finish(w.result(), SubmitResult.DUPLICATE);
       } else if (verdict instanceof Verdict.Refuse refuse) {
@@ -327,12 +369,22 @@ public final class RecordService implements AutoCloseable {
         accepted.add(w);
       }
     }
+    if (accepted.isEmpty() && stagedEvidence.isEmpty() && !history.changes().isEmpty()) {
+      // Only contest outcomes to note: nothing rides on them, a failure is logged only.
+      try {
+        ownership.history().record(history.changes());
+      } catch (StorageException e) {
+        logStorageFailure(e);
+      }
+    }
     if (!accepted.isEmpty() || !stagedEvidence.isEmpty()) {
       List<SignedRecord> toStore = new ArrayList<>(accepted.size());
       for (PendingWrite w : accepted) {
         toStore.add(w.record());
       }
       try {
+        // The history first: a record on disk always has its held-since times.
+        ownership.history().record(history.changes());
         store.putAll(toStore, List.copyOf(stagedEvidence.values()));
       } catch (StorageException e) {
         logStorageFailure(e);
@@ -435,17 +487,147 @@ public final class RecordService implements AutoCloseable {
     return new LookupResult(LookupStatus.FOUND, Optional.of(r), evidenceNote);
   }
 
-  private static String join(String a, String b) {
-    return b.isEmpty() ? a : a + "; " + b;
+  private String evidenceDetail(SignedRecord r) {
+    String out = "";
+    SignedRecord ev = evidence.get(r.name());
+    if (ev != null) {
+      out = "equivocation evidence held: the owner also signed a different version of serial "
+          + ev.serial() + " (digest " + ev.digestHex() + ")";
+    }
+    Optional<String> pending = ownership.pendingTransfer(r);
+    if (pending.isPresent()) {
+      out = join(out, pending.get());
+    }
+    Optional<String> contest = ownership.history().contest(r.name());
+    if (contest.isPresent()) {
+      out = join(out, "contest: " + contest.get());
+    }
+    return out;
   }
 
-  private String evidenceDetail(SignedRecord r) {
-    SignedRecord ev = evidence.get(r.name());
-    if (ev == null) {
-      return "";
+  private static String join(String a, String b) {
+    return a.isEmpty() ? b : b.isEmpty() ? a : a + "; " + b;
+  }
+
+  /**
+   * Takes a claim's commitment (docs/protocol.md 1.5a) from a client or a peer: kept when its
+   * proof of work holds and this node witnesses it live (its time within the clock skew of this
+   * node's clock), then handed to the listeners to spread. DUPLICATE when already kept.
+   */
+  public CompletableFuture<SubmitResult> submitCommitment(Commitment c, Origin origin) {
+    CompletableFuture<SubmitResult> result = new CompletableFuture<>();
+    try {
+      validators.execute(() -> {
+        try {
+          result.complete(keepCommitment(c, origin));
+        } catch (RuntimeException e) {
+          log.error("bug while handling a commitment", e);
+          result.complete(SubmitResult.refused(RefusalReason.STORAGE, "internal error in the "
+              + "node: " + e));
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      result.complete(busy());
     }
-    return "equivocation evidence held: the owner also signed a different version of serial "
-        + ev.serial() + " (digest " + ev.digestHex() + ")";
+    return result;
+  }
+
+  private SubmitResult keepCommitment(Commitment c, Origin origin) {
+    long now = clock.instant().getEpochSecond();
+    long skew = validator.params().clockSkew().toSeconds();
+    if (Math.abs(now - c.committedAt()) > skew) {
+      return finishCommitment(SubmitResult.refused(RefusalReason.CLOCK_SKEW, "commitment time "
+          + c.committedAt() + " is not within the clock skew of " + skew + " s of this node's "
+          + "clock (" + now + "): not witnessed live"));
+    }
+    if (!c.powValid(validator.params().networkId(),
+        Ownership.commitmentPowBits(validator.params()))) {
+      return finishCommitment(SubmitResult.refused(RefusalReason.INSUFFICIENT_POW,
+          "commitment proof of work has fewer than "
+          + Ownership.commitmentPowBits(validator.params()) + " zero bits"));
+    }
+    OwnershipHistory history = ownership.history();
+    try {
+      if (history.witnessed(c.hash(), c.committedAt()).isPresent()) {
+        return finishCommitment(SubmitResult.DUPLICATE);
+      }
+      if (history.commitmentCount() >= OwnershipHistory.MAX_COMMITMENTS) {
+        history.forgetCommitmentsBefore(now
+            - Ownership.commitmentLifetime(validator.params()).toSeconds());
+        if (history.commitmentCount() >= OwnershipHistory.MAX_COMMITMENTS) {
+          return finishCommitment(SubmitResult.refused(RefusalReason.RATE_LIMITED,
+              "this node keeps " + OwnershipHistory.MAX_COMMITMENTS + " commitments already"));
+        }
+      }
+      if (!history.keepCommitment(c, now)) {
+        return finishCommitment(SubmitResult.DUPLICATE);
+      }
+      if (commitmentsKept.incrementAndGet() % PRUNE_EVERY == 0) {
+        forgetOldCommitments();
+      }
+    } catch (StorageException e) {
+      logStorageFailure(e);
+      return finishCommitment(SubmitResult.refused(RefusalReason.STORAGE, e.getMessage()));
+    }
+    for (RecordListener l : listeners) {
+      try {
+        l.commitmentKept(c, origin);
+      } catch (RuntimeException e) {
+        log.error("record listener {} failed on {}", l, c, e);
+      }
+    }
+    return finishCommitment(SubmitResult.STORED);
+  }
+
+  private static SubmitResult finishCommitment(SubmitResult r) {
+    if (r.refusal().isPresent() && log.isDebugEnabled()) {
+      log.debug("commitment refused: {}", r.refusal().get());
+    }
+    return r;
+  }
+
+  /** A name's current lineage as this node sees it: what a peer's LINEAGE_QUERY is told. */
+  public record LineageFacts(byte[] lineage, Optional<Long> countedTime, long heldSince) {}
+
+  /** This node's view of the current lineage of {@code name}, if it holds a record of it. */
+  public Optional<LineageFacts> lineageFacts(String name) {
+    SignedRecord r = current.get(name);
+    if (r == null) {
+      return Optional.empty();
+    }
+    Optional<OwnershipHistory.LineageRow> row = ownership.lineageRow(r);
+    return Optional.of(new LineageFacts(RecordValidator.lineageId(r),
+        row.map(OwnershipHistory.LineageRow::rankTime).map(Optional::ofNullable)
+            .orElse(Optional.empty()), row.map(OwnershipHistory.LineageRow::heldSince).orElse(0L)));
+  }
+
+  /** Who asks a trusted peer for its view of a lineage (the peer layer). */
+  public void setEvidenceAsker(EvidenceAsker asker) {
+    ownership.setAsker(asker);
+  }
+
+  /**
+   * What a peer answered about a name's lineage: kept as evidence of the commitment time it
+   * counts; returns a record of that peer waiting for this answer, to be submitted again.
+   */
+  public Optional<SignedRecord> peerLineage(String peerId, String name, Optional<byte[]> lineage,
+      Optional<Long> countedTime) {
+    return ownership.takeEvidence(peerId, name, lineage, countedTime);
+  }
+
+  /** Whether this node witnessed the commitment live and still keeps it. */
+  public boolean witnessedCommitment(byte[] hash, long committedAt) {
+    return ownership.history().witnessed(hash, committedAt).isPresent();
+  }
+
+  /** Forgets commitments too old to be revealed any more; called now and then. */
+  public void forgetOldCommitments() {
+    try {
+      ownership.history().forgetCommitmentsBefore(clock.instant().getEpochSecond()
+          - Ownership.commitmentLifetime(validator.params()).toSeconds());
+    } catch (StorageException e) {
+      logStorageFailure(e);
+    }
   }
 
   /** The current record of {@code name}, whatever its state. */
@@ -546,6 +728,7 @@ public final class RecordService implements AutoCloseable {
     for (PendingWrite w; (w = writeQueue.poll()) != null; ) {
       finish(w.result(), busy());
     }
+    ownership.history().close();
   }
 
   private static void awaitQuietly(ThreadPoolExecutor pool, String what) {
