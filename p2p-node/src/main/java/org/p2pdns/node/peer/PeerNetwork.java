@@ -242,7 +242,11 @@ public final class PeerNetwork implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return List.of();
-    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
+      // Closing: the membership thread takes no more work, and nobody needs the list any more.
+      LOG.debug("known nodes not listed: the peer network is closing");
+      return List.of();
+    } catch (ExecutionException | TimeoutException e) {
       LOG.error("cannot list the known nodes", e);
       return List.of();
     }
