@@ -36,6 +36,7 @@ import org.p2pdns.node.trust.TrustWeights;
  */
 final class OwnershipCluster implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(30);
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
   final Path dir;
   final MutableClock clock = new MutableClock();
@@ -92,6 +93,18 @@ final class OwnershipCluster implements AutoCloseable {
     }
     nodes.add(n);
     return n;
+  }
+
+  /** A fresh commitment salt. */
+  static byte[] salt() {
+    byte[] s = new byte[16];
+    RANDOM.nextBytes(s);
+    return s;
+  }
+
+  /** One A record at the apex of {@code name}. */
+  static List<org.xbill.DNS.Record> a(String name, String ip) {
+    return TestNetwork.rrs(name, "@ 300 IN A " + ip);
   }
 
   static String pinned(Node n) {

@@ -2,6 +2,8 @@ package org.p2pdns.node.peer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.p2pdns.node.peer.OwnershipCluster.a;
+import static org.p2pdns.node.peer.OwnershipCluster.salt;
 import static org.p2pdns.node.peer.OwnershipCluster.WAIT;
 import static org.p2pdns.node.peer.OwnershipCluster.awaitEverywhere;
 import static org.p2pdns.node.peer.OwnershipCluster.awaitLinks;
@@ -12,7 +14,6 @@ import static org.p2pdns.node.peer.OwnershipCluster.submit;
 import static org.p2pdns.node.peer.OwnershipCluster.target;
 
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -35,20 +36,8 @@ import org.p2pdns.node.records.SubmitResult;
 
 /** Partitions, equivocation, transfers, recovery, expiry and revocation across real nodes. */
 class OwnershipLifecycleTest {
-  private static final SecureRandom RANDOM = new SecureRandom();
-
   @TempDir
   Path tmp;
-
-  private static byte[] salt() {
-    byte[] s = new byte[16];
-    RANDOM.nextBytes(s);
-    return s;
-  }
-
-  private static List<org.xbill.DNS.Record> a(String name, String ip) {
-    return TestNetwork.rrs(name, "@ 300 IN A " + ip);
-  }
 
   private static RefusalReason reason(SubmitResult r) {
     return r.refusal().orElseThrow(() -> new AssertionError("not refused: " + r)).reason();

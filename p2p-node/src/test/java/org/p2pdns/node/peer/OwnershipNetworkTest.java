@@ -2,6 +2,8 @@ package org.p2pdns.node.peer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.p2pdns.node.peer.OwnershipCluster.a;
+import static org.p2pdns.node.peer.OwnershipCluster.salt;
 import static org.p2pdns.node.peer.OwnershipCluster.WAIT;
 import static org.p2pdns.node.peer.OwnershipCluster.awaitEverywhere;
 import static org.p2pdns.node.peer.OwnershipCluster.awaitLinks;
@@ -12,7 +14,6 @@ import static org.p2pdns.node.peer.OwnershipCluster.push;
 import static org.p2pdns.node.peer.OwnershipCluster.submit;
 
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -36,20 +37,8 @@ import org.p2pdns.node.records.SubmitResult;
  * have identities of their own and speak the real peer protocol, and a clock the test moves.
  */
 class OwnershipNetworkTest {
-  private static final SecureRandom RANDOM = new SecureRandom();
-
   @TempDir
   Path tmp;
-
-  private static byte[] salt() {
-    byte[] s = new byte[16];
-    RANDOM.nextBytes(s);
-    return s;
-  }
-
-  private static List<org.xbill.DNS.Record> a(String name, String ip) {
-    return TestNetwork.rrs(name, "@ 300 IN A " + ip);
-  }
 
   @Test
   void concurrentClaimsAtTwoNodesConvergeOnTheEarlierCommitmentAndTheLoserIsTold()
