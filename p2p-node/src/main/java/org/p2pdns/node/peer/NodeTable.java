@@ -2,7 +2,6 @@ package org.p2pdns.node.peer;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.p2pdns.node.store.SideTables;
 
 /**
  * The known nodes, in the node's database file through a connection of their own. The schema
@@ -47,20 +47,10 @@ public final class NodeTable implements AutoCloseable {
 
   /** Opens (and creates when needed) the tables in {@code dbFile}. */
   public static NodeTable open(Path dbFile) throws SQLException {
-    Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile.toAbsolutePath());
-    try (Statement s = c.createStatement()) {
-      s.execute("PRAGMA busy_timeout = 5000");
-      s.execute("PRAGMA journal_mode = WAL");
-      s.execute("PRAGMA synchronous = NORMAL");
-      s.execute("PRAGMA foreign_keys = ON");
-      for (String ddl : SCHEMA) {
-        s.execute(ddl);
-      }
-    } catch (SQLException e) {
-      c.close();
-      throw e;
-    }
-    return new NodeTable(c);
+    String[] statements = new String[SCHEMA.length + 1];
+    statements[0] = "PRAGMA foreign_keys = ON";
+    System.arraycopy(SCHEMA, 0, statements, 1, SCHEMA.length);
+    return new NodeTable(SideTables.open(dbFile, SideTables.Sync.NORMAL, statements));
   }
 
   public List<Row> loadAll() throws SQLException {

@@ -2,7 +2,6 @@ package org.p2pdns.node.peer;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.p2pdns.node.store.SideTables;
 import org.p2pdns.common.record.RecordCodec;
 import org.p2pdns.common.record.SignedRecord;
 import org.p2pdns.common.wire.MalformedException;
@@ -55,19 +55,7 @@ public final class VoteTable implements AutoCloseable {
 
   /** Opens (and creates when needed) the tables in {@code dbFile}. */
   public static VoteTable open(Path dbFile) throws SQLException {
-    Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile.toAbsolutePath());
-    try (Statement s = c.createStatement()) {
-      s.execute("PRAGMA busy_timeout = 5000");
-      s.execute("PRAGMA journal_mode = WAL");
-      s.execute("PRAGMA synchronous = FULL");
-      for (String ddl : SCHEMA) {
-        s.execute(ddl);
-      }
-    } catch (SQLException e) {
-      c.close();
-      throw e;
-    }
-    return new VoteTable(c);
+    return new VoteTable(SideTables.open(dbFile, SideTables.Sync.FULL, SCHEMA));
   }
 
   public synchronized State state() throws SQLException {

@@ -2,7 +2,6 @@ package org.p2pdns.node.records;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.p2pdns.node.store.SideTables;
 import org.p2pdns.common.record.Commitment;
 import org.p2pdns.node.store.StorageException;
 
@@ -88,15 +88,9 @@ public final class OwnershipHistory implements AutoCloseable {
   /** Opens (creating when needed) the tables in {@code dbFile} and loads them. */
   public static OwnershipHistory open(Path dbFile) throws StorageException {
     try {
-      Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile.toAbsolutePath());
+      Connection c = SideTables.open(dbFile, SideTables.Sync.FULL, SCHEMA);
       OwnershipHistory h = new OwnershipHistory(c);
       try (Statement s = c.createStatement()) {
-        s.execute("PRAGMA busy_timeout = 5000");
-        s.execute("PRAGMA journal_mode = WAL");
-        s.execute("PRAGMA synchronous = FULL");
-        for (String ddl : SCHEMA) {
-          s.execute(ddl);
-        }
         h.load(s);
       } catch (SQLException e) {
         c.close();

@@ -2,7 +2,6 @@ package org.p2pdns.node.trust;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.p2pdns.node.store.SideTables;
 
 /**
  * The web of trust on disk, in the node's database file through a connection of its own: the
@@ -39,20 +39,8 @@ public final class TrustStore implements AutoCloseable {
   }
 
   public static TrustStore open(Path dbFile) throws SQLException {
-    Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile.toAbsolutePath());
-    try (Statement s = c.createStatement()) {
-      s.execute("PRAGMA busy_timeout = 5000");
-      s.execute("PRAGMA journal_mode = WAL");
-      // An operator's command is answered after the commit: it survives a crash right after.
-      s.execute("PRAGMA synchronous = FULL");
-      for (String ddl : SCHEMA) {
-        s.execute(ddl);
-      }
-    } catch (SQLException e) {
-      c.close();
-      throw e;
-    }
-    return new TrustStore(c);
+    // An operator's command is answered after the commit: it survives a crash right after.
+    return new TrustStore(SideTables.open(dbFile, SideTables.Sync.FULL, SCHEMA));
   }
 
   /** A unit of work on the store, committed as one transaction by {@link #inTransaction}. */
