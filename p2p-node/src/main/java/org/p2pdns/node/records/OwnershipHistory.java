@@ -6,11 +6,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.p2pdns.node.store.RecordStore;
 import org.p2pdns.node.store.SideTables;
 import org.p2pdns.common.record.Commitment;
 import org.p2pdns.node.store.StorageException;
@@ -21,10 +23,11 @@ import org.p2pdns.node.store.StorageException;
  * lineage of a name and which commitment time it counts for it, since when it holds each
  * hand-over link, and the last contest outcome of each name (for {@code p2pdns show}).
  *
- * <p>Kept in the node's database file through a connection of its own (tables
- * {@code commitments}, {@code lineages}, {@code handover_links}, {@code contests}), with
- * {@code synchronous=FULL}: the record service writes the history of a batch before the batch's
- * records, so a record on disk always has its history after a crash or {@code kill -9}. A record
+ * <p>Kept in the node's database file (tables {@code commitments}, {@code lineages}, {@code
+ * handover_links}, {@code contests}), with {@code synchronous=FULL}. Commitments go through a
+ * connection of its own; the lineage, link and contest rows of a batch are written by the record
+ * store in the transaction of the batch's records ({@link #writes}), so a record on disk always
+ * has its history after a crash or {@code kill -9}, and a batch costs one disk sync. A record
  * without a history row (a database from before these tables) counts as held since forever.
  * Thread-safe: writes hold the object's lock; reads come from memory without it.
  */
@@ -62,7 +65,7 @@ public final class OwnershipHistory implements AutoCloseable {
   /** Since when this node holds a lineage, and the commitment time it counts for it. */
   public record LineageRow(long heldSince, Long rankTime) {}
 
-  /** A lineage or link first stored in a batch, or a contest outcome: written before the batch. */
+  /** A lineage or link first stored in a batch, or a contest outcome: written with the batch. */
   public sealed interface Change {
     /** {@code renewed}: the lineage claims the name anew after it lapsed; the row is replaced. */
     record Lineage(String name, byte[] lineage, long heldSince, Long rankTime, boolean renewed)
@@ -193,55 +196,37 @@ public final class OwnershipHistory implements AutoCloseable {
     return Optional.ofNullable(contests.get(name));
   }
 
-  /** Writes the changes in one transaction (before the records they describe), then keeps them. */
-  public synchronized void record(List<Change> changes) throws StorageException {
-    if (changes.isEmpty()) {
-      return;
-    }
-    try {
-      db.setAutoCommit(false);
-      try (PreparedStatement lin = db.prepareStatement("INSERT OR IGNORE INTO lineages "
-          + "(name, lineage, held_since, rank_time) VALUES (?, ?, ?, ?)");
-          PreparedStatement relin = db.prepareStatement("INSERT OR REPLACE INTO lineages "
-          + "(name, lineage, held_since, rank_time) VALUES (?, ?, ?, ?)");
-          PreparedStatement link = db.prepareStatement("INSERT OR IGNORE INTO handover_links "
-              + "(name, signature, held_since) VALUES (?, ?, ?)");
-          PreparedStatement contest = db.prepareStatement("INSERT OR REPLACE INTO contests "
-              + "(name, note, at) VALUES (?, ?, ?)")) {
-        for (Change c : changes) {
-          if (c instanceof Change.Lineage l) {
-            PreparedStatement ps = l.renewed() ? relin : lin;
-            ps.setString(1, l.name());
-            ps.setBytes(2, l.lineage());
-            ps.setLong(3, l.heldSince());
-            if (l.rankTime() == null) {
-              ps.setNull(4, java.sql.Types.INTEGER);
-            } else {
-              ps.setLong(4, l.rankTime());
-            }
-            ps.executeUpdate();
-          } else if (c instanceof Change.Link l) {
-            link.setString(1, l.name());
-            link.setBytes(2, l.signature());
-            link.setLong(3, l.heldSince());
-            link.executeUpdate();
-          } else if (c instanceof Change.Contest k) {
-            contest.setString(1, k.name());
-            contest.setString(2, k.note());
-            contest.setLong(3, k.at());
-            contest.executeUpdate();
-          }
-        }
-        db.commit();
-      } catch (SQLException e) {
-        db.rollback();
-        throw e;
-      } finally {
-        db.setAutoCommit(true);
+  private static final String INSERT_LINEAGE = "INSERT OR IGNORE INTO lineages "
+      + "(name, lineage, held_since, rank_time) VALUES (?, ?, ?, ?)";
+  private static final String REPLACE_LINEAGE = "INSERT OR REPLACE INTO lineages "
+      + "(name, lineage, held_since, rank_time) VALUES (?, ?, ?, ?)";
+  private static final String INSERT_LINK = "INSERT OR IGNORE INTO handover_links "
+      + "(name, signature, held_since) VALUES (?, ?, ?)";
+  private static final String REPLACE_CONTEST = "INSERT OR REPLACE INTO contests "
+      + "(name, note, at) VALUES (?, ?, ?)";
+
+  /**
+   * The rows that write {@code changes}: the record service commits them in the transaction of
+   * the batch they describe ({@link RecordStore#putAll(List, List, List)}), then calls {@link
+   * #kept}. A record on disk thus always has its held-since times.
+   */
+  public static List<RecordStore.SideWrite> writes(List<Change> changes) {
+    List<RecordStore.SideWrite> out = new ArrayList<>(changes.size());
+    for (Change c : changes) {
+      if (c instanceof Change.Lineage l) {
+        out.add(RecordStore.SideWrite.of(l.renewed() ? REPLACE_LINEAGE : INSERT_LINEAGE,
+            l.name(), l.lineage(), l.heldSince(), l.rankTime()));
+      } else if (c instanceof Change.Link l) {
+        out.add(RecordStore.SideWrite.of(INSERT_LINK, l.name(), l.signature(), l.heldSince()));
+      } else if (c instanceof Change.Contest k) {
+        out.add(RecordStore.SideWrite.of(REPLACE_CONTEST, k.name(), k.note(), k.at()));
       }
-    } catch (SQLException e) {
-      throw new StorageException("cannot write the ownership history: " + e.getMessage(), e);
     }
+    return out;
+  }
+
+  /** Takes {@code changes} into memory once {@link #writes} of them are committed. */
+  public synchronized void kept(List<Change> changes) {
     for (Change c : changes) {
       if (c instanceof Change.Lineage l) {
         LineageRow row = new LineageRow(l.heldSince(), l.rankTime());

@@ -372,7 +372,8 @@ public final class RecordService implements AutoCloseable {
     if (accepted.isEmpty() && stagedEvidence.isEmpty() && !history.changes().isEmpty()) {
       // Only contest outcomes to note: nothing rides on them, a failure is logged only.
       try {
-        ownership.history().record(history.changes());
+        store.putAll(List.of(), List.of(), OwnershipHistory.writes(history.changes()));
+        ownership.history().kept(history.changes());
       } catch (StorageException e) {
         logStorageFailure(e);
       }
@@ -383,9 +384,11 @@ public final class RecordService implements AutoCloseable {
         toStore.add(w.record());
       }
       try {
-        // The history first: a record on disk always has its held-since times.
-        ownership.history().record(history.changes());
-        store.putAll(toStore, List.copyOf(stagedEvidence.values()));
+        // The history in the same transaction: a record on disk always has its held-since
+        // times, and the batch costs one disk sync.
+        store.putAll(toStore, List.copyOf(stagedEvidence.values()),
+            OwnershipHistory.writes(history.changes()));
+        ownership.history().kept(history.changes());
       } catch (StorageException e) {
         logStorageFailure(e);
         // The batch is one transaction: none of it is stored, every record in it is refused.

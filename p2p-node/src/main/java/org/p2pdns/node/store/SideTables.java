@@ -2,7 +2,6 @@ package org.p2pdns.node.store;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -24,7 +23,7 @@ public final class SideTables {
    */
   public static Connection open(Path dbFile, Sync sync, String... statements)
       throws SQLException {
-    Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile.toAbsolutePath());
+    Connection c = RecordStore.connect(dbFile);
     try (Statement s = c.createStatement()) {
       s.execute("PRAGMA busy_timeout = 5000");
       s.execute("PRAGMA journal_mode = WAL");

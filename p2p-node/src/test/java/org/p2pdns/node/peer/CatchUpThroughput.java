@@ -86,11 +86,20 @@ public final class CatchUpThroughput {
           java.lang.management.ManagementFactory.getOperatingSystemMXBean();
       long cpu0 = os.getProcessCpuTime();
       java.util.Map<String, Long> threadCpu0 = threadCpu();
+      // Sampled while the catch-up runs too: the bootstrap's threads end with it.
+      java.util.Map<String, Long> threadCpuSeen = new java.util.HashMap<>(threadCpu0);
       long t0 = System.nanoTime();
       try (Node fresh = start(tmp.resolve("fresh"), voters, holders)) {
         long deadline = t0 + TimeUnit.MINUTES.toNanos(10);
+        long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         while (fresh.records().count() < n && System.nanoTime() < deadline) {
           Thread.sleep(20);
+          if (System.nanoTime() >= nextReport) {
+            nextReport += TimeUnit.SECONDS.toNanos(1);
+            threadCpu().forEach((k, v) -> threadCpuSeen.merge(k, v, Math::max));
+            System.out.printf("  %5.1f s: %s%n", (System.nanoTime() - t0) / 1e9,
+                fresh.bootstrap().map(b -> b.summary()).orElse("-"));
+          }
         }
         double s = (System.nanoTime() - t0) / 1e9;
         int got = fresh.records().count();
@@ -98,7 +107,8 @@ public final class CatchUpThroughput {
         System.out.printf("new node: %d of %d records in %.2f s (%.0f records/s, from node "
             + "start); CPU time of the whole process meanwhile %.1f s (both nodes)%n", got, n, s,
             got / s, cpu);
-        printThreadCpu(threadCpu0, threadCpu());
+        threadCpu().forEach((k, v) -> threadCpuSeen.merge(k, v, Math::max));
+        printThreadCpu(threadCpu0, threadCpuSeen);
         if (recording != null) {
           recording.dump(Path.of(jfr));
           recording.close();
