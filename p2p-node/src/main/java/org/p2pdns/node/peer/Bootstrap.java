@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * 3.8b, DESIGN.md "Poisoning a new node"). It waits for links to several peers; asks each for the
  * list of (name, record digest) it holds; fetches every distinct digest once, from one peer that
  * listed it; checks the records on all cores; and takes each name's record by {@link NameVote}:
- * settled names are stored, the others are handed to {@link ContestedNames}. Until it is done,
+ * settled names are stored, the others are handed to {@link ContestedNames}. Peers list in name
+ * order, so a name that every asked peer has listed past can be fetched and decided at once: the
+ * fetch runs behind the slowest listing instead of after all of them. Until it is done,
  * {@link ContestedNames} holds back every record peers push, and {@link CatchUp} runs no
  * reconciliation; afterwards both run as for any node.
  *
@@ -70,7 +72,10 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
       RefusalReason.TOO_LARGE, RefusalReason.BAD_RR, RefusalReason.INSUFFICIENT_POW,
       RefusalReason.BAD_LIFETIME);
 
-  /** Where the bootstrap stands. */
+  /**
+   * Where the bootstrap stands. LISTING also fetches and decides the names every peer has listed
+   * past; FETCHING is what remains once every listing ended.
+   */
   public enum Phase { WAITING, LISTING, FETCHING, DONE }
 
   private final RecordService records;
@@ -93,6 +98,14 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
   private final Map<String, PeerState> peers = new LinkedHashMap<>();
   /** Name to what peers listed for it, until it is decided. */
   private final TreeMap<String, NameState> names = new TreeMap<>();
+  /**
+   * Names up to here (inclusive) were listed past by every peer, so their digests are being
+   * fetched; null while none is. Only such names are fetched, so that every fetched record can
+   * be decided as soon as it is checked (the in-flight bound then cannot fill with records
+   * waiting on a slow listing).
+   */
+  private String admittedUpTo;
+  private boolean allAdmitted;
   private final Map<ByteBuffer, DigestState> digests = new HashMap<>();
   private final Map<Long, Fetch> fetches = new HashMap<>();
   private long nextRequestId = 1;
@@ -105,6 +118,8 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
   private volatile long listed;
   private volatile long versionsFetched;
   private volatile long distinctDigests;
+  private long distinctSeen;
+  private volatile long distinctNames;
   private volatile long settled;
   private volatile long contestedCount;
   private volatile long invalid;
@@ -122,6 +137,8 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
     boolean listDone;
     long listedNames;
     final ArrayDeque<ByteBuffer> toFetch = new ArrayDeque<>();
+    /** Digests first assigned to this peer: spreads the transfer over the peers. */
+    long assigned;
     int outstanding;
     /** Gave up on this peer for fetching (link down, timeout). */
     boolean dead;
@@ -141,7 +158,9 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
   /** One distinct digest: who listed it (peer and name), whom it was asked from. */
   private static final class DigestState {
     final List<String[]> listers = new ArrayList<>(2);
-    final Set<String> tried = new HashSet<>();
+    final Set<String> tried = new HashSet<>(2);
+    /** Queued at a peer (once, when its first name was admitted). */
+    boolean queued;
   }
 
   private static final class Fetch {
@@ -259,6 +278,7 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
             peerLost(p, "no name list within " + REQUEST_TIMEOUT);
           }
         }
+        expireFetches(now);
       }
       case FETCHING -> expireFetches(now);
       default -> { }
@@ -354,7 +374,12 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
       if (p.listedNames >= MAX_NAMES_PER_PEER) {
         break;
       }
-      NameState ns = names.computeIfAbsent(e.name(), k -> new NameState());
+      NameState ns = names.get(e.name());
+      if (ns == null) {
+        ns = new NameState();
+        names.put(e.name(), ns);
+        distinctNames++;
+      }
       ns.listedBy.put(link.nodeId(), ByteBuffer.wrap(e.digest()));
       p.listedNames++;
       listed++;
@@ -362,10 +387,29 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
     if (page.more() && p.listedNames < MAX_NAMES_PER_PEER) {
       p.listAfter = page.entries().get(page.entries().size() - 1).name();
       requestList(p);
+      admitListedByAll();
     } else {
       p.listDone = true;
       LOG.debug("bootstrap: peer {} listed {} names", link.nodeId(), p.listedNames);
       checkListingDone();
+    }
+  }
+
+  /**
+   * Starts fetching the names every peer has listed past: the smallest position among the
+   * listings still running. A name beyond it may yet be listed by a slower peer.
+   */
+  private void admitListedByAll() {
+    String frontier = null;
+    for (PeerState p : peers.values()) {
+      if (!p.listDone && (frontier == null || p.listAfter.compareTo(frontier) < 0)) {
+        frontier = p.listAfter;
+      }
+    }
+    if (frontier == null) {
+      admit(null); // every listing ended
+    } else if (!frontier.isEmpty()) {
+      admit(frontier);
     }
   }
 
@@ -375,54 +419,93 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
     }
     for (PeerState p : peers.values()) {
       if (!p.listDone) {
+        admitListedByAll();
         return;
       }
     }
-    startFetching();
+    admit(null);
+    phase = Phase.FETCHING;
+    distinctDigests = distinctSeen;
+    LOG.info("bootstrap: {} peers listed {} names ({} entries, {} distinct records); {} "
+        + "checked so far", peers.size(), distinctNames, listed, distinctSeen, versionsFetched);
+    checkDone();
   }
 
   // ---------------------------------------------------------------- fetching
 
-  private void startFetching() {
-    phase = Phase.FETCHING;
-    // Every distinct digest once, to the peer among those that listed it with the least work
-    // so far, in name order: names complete roughly in order and can be decided and dropped.
-    Map<String, Integer> load = new HashMap<>();
-    for (Map.Entry<String, NameState> e : names.entrySet()) {
+  /**
+   * Queues the digests of the names after {@link #admittedUpTo} up to {@code upTo} (inclusive;
+   * null: all names) for fetching: every distinct digest once, to the peer among those that
+   * listed it with the least work so far, in name order, so that names complete roughly in order
+   * and can be decided and dropped.
+   */
+  private void admit(String upTo) {
+    if (allAdmitted || (upTo != null && admittedUpTo != null
+        && upTo.compareTo(admittedUpTo) <= 0)) {
+      return;
+    }
+    java.util.NavigableMap<String, NameState> range;
+    if (admittedUpTo == null) {
+      range = upTo == null ? names : names.headMap(upTo, true);
+    } else {
+      range = upTo == null ? names.tailMap(admittedUpTo, false)
+          : names.subMap(admittedUpTo, false, upTo, true);
+    }
+    List<String> ready = new ArrayList<>();
+    for (Map.Entry<String, NameState> e : range.entrySet()) {
       NameState ns = e.getValue();
+      Set<ByteBuffer> distinct = new HashSet<>(ns.listedBy.values());
       for (Map.Entry<String, ByteBuffer> l : ns.listedBy.entrySet()) {
-        digests.computeIfAbsent(l.getValue(), k -> new DigestState()).listers
-            .add(new String[] {l.getKey(), e.getKey()});
+        DigestState ds = digests.get(l.getValue());
+        if (ds == null) {
+          ds = new DigestState();
+          digests.put(l.getValue(), ds);
+          distinctSeen++;
+        }
+        ds.listers.add(new String[] {l.getKey(), e.getKey()});
+      }
+      for (ByteBuffer d : distinct) {
+        DigestState ds = digests.get(d);
+        if (!ds.queued) {
+          ds.queued = true;
+          if (!assign(d, ds, true)) {
+            ds.queued = false;
+          }
+        }
       }
       // Each distinct digest resolves once for each name it was listed under.
-      ns.pending = new HashSet<>(ns.listedBy.values()).size();
+      ns.pending = distinct.size();
+      if (ns.pending == 0) {
+        ready.add(e.getKey());
+      }
     }
-    for (Map.Entry<ByteBuffer, DigestState> e : digests.entrySet()) {
-      assign(e.getKey(), e.getValue(), load);
+    if (upTo == null) {
+      allAdmitted = true;
+    } else {
+      admittedUpTo = upTo;
     }
-    distinctDigests = digests.size();
-    LOG.info("bootstrap: {} peers listed {} names ({} entries, {} distinct records); fetching",
-        peers.size(), names.size(), listed, digests.size());
-    for (Map.Entry<String, NameState> e : new ArrayList<>(names.entrySet())) {
-      if (e.getValue().pending == 0) {
-        decide(e.getKey(), e.getValue());
+    for (String name : ready) {
+      NameState ns = names.get(name);
+      if (ns != null) {
+        decide(name, ns);
       }
     }
     pumpAll();
-    checkDone();
   }
 
-  /** Queues a digest at the least loaded peer that listed it and was not tried; false if none. */
-  private boolean assign(ByteBuffer digest, DigestState ds, Map<String, Integer> load) {
+  /**
+   * Queues a digest at the least loaded peer that listed it and was not tried; false if none.
+   * {@code fresh}: first assignment, counted as the peer's share of the whole transfer.
+   */
+  private boolean assign(ByteBuffer digest, DigestState ds, boolean fresh) {
     PeerState best = null;
     for (String[] l : ds.listers) {
       PeerState p = peers.get(l[0]);
       if (p == null || p.dead || ds.tried.contains(l[0])) {
         continue;
       }
-      int mine = load == null ? p.toFetch.size() : load.getOrDefault(l[0], 0);
-      int theirs = best == null ? 0 : load == null ? best.toFetch.size()
-          : load.getOrDefault(best.link.nodeId(), 0);
+      long mine = fresh ? p.assigned : p.toFetch.size();
+      long theirs = best == null ? 0 : fresh ? best.assigned : best.toFetch.size();
       if (best == null || mine < theirs) {
         best = p;
       }
@@ -432,8 +515,8 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
     }
     ds.tried.add(best.link.nodeId());
     best.toFetch.add(digest);
-    if (load != null) {
-      load.merge(best.link.nodeId(), 1, Integer::sum);
+    if (fresh) {
+      best.assigned++;
     }
     return true;
   }
@@ -574,7 +657,7 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
     for (ByteBuffer d : remaining) {
       inFlight--;
       DigestState ds = digests.get(d);
-      if (ds == null || !assign(d, ds, null)) {
+      if (ds == null || !assign(d, ds, false)) {
         resolveDigest(d, null);
       }
     }
@@ -683,12 +766,7 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
     }
     p.dead = true;
     LOG.debug("bootstrap: peer {} lost ({})", p.link.nodeId(), why);
-    if (phase == Phase.LISTING) {
-      p.listDone = true;
-      checkListingDone();
-      return;
-    }
-    if (phase != Phase.FETCHING) {
+    if (phase != Phase.LISTING && phase != Phase.FETCHING) {
       return;
     }
     Set<ByteBuffer> orphans = new HashSet<>(p.toFetch);
@@ -704,9 +782,13 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
     }
     for (ByteBuffer d : orphans) {
       DigestState ds = digests.get(d);
-      if (ds == null || !assign(d, ds, null)) {
+      if (ds == null || !assign(d, ds, false)) {
         resolveDigest(d, null);
       }
+    }
+    if (phase == Phase.LISTING && !p.listDone) {
+      p.listDone = true; // what it listed so far still counts
+      checkListingDone();
     }
     pumpAll();
     checkDone();
@@ -740,7 +822,9 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
     return switch (phase) {
       case WAITING -> "waiting for peers (" + wantedPeers + " wanted, deadline in "
           + Math.max(0, (deadlineNanos - now) / 1_000_000_000L) + " s)";
-      case LISTING -> "listing names from " + peersAsked + " peers: " + listed + " entries";
+      case LISTING -> "listing names from " + peersAsked + " peers: " + listed + " entries; "
+          + versionsFetched + " records checked, " + stored + " stored, " + contestedCount
+          + " contested";
       case FETCHING -> "fetching from " + peersAsked + " peers: " + versionsFetched + " of "
           + distinctDigests + " records checked, " + stored + " stored, " + contestedCount
           + " contested";

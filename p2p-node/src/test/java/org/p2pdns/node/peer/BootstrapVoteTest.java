@@ -263,6 +263,52 @@ class BootstrapVoteTest {
     assertThat(again.contested().settledLater()).isEqualTo(DISPUTED);
   }
 
+  /**
+   * The fetch runs behind the listings, never ahead of the slowest one: a name is decided only
+   * once every asked peer has listed past it. The hostile peer's list starts with a full page of
+   * names that sort before the disputed ones, so the honest list reaches the disputed names
+   * first; deciding them then would settle them for the honest owner by the only version listed
+   * so far, instead of leaving them contested.
+   */
+  @Test
+  void aNameIsDecidedOnlyOnceEveryPeerHasListedPastIt() throws Exception {
+    List<SignedRecord> claims = honestClaims();
+    Node honest = start("honest", List.of(), 0, TrustWeights.none());
+    submitAll(honest, claims);
+    Ed25519Keys.KeyPair hostileKey = Ed25519Keys.generate();
+    List<SignedRecord> hostileRecords = new ArrayList<>();
+    int filler = NameListing.MAX_ENTRIES + 1;
+    for (int i = 0; i < filler; i++) {
+      String name = String.format("a%05d.p2p", i);
+      hostileRecords.add(net.claim(hostileKey, name, now,
+          TestNetwork.rrs(name + ".", "@ 300 IN A 203.0.113.1")));
+    }
+    for (int i = 0; i < DISPUTED; i++) {
+      hostileRecords.add(net.claim(hostileKey, name(i), now,
+          TestNetwork.rrs(name(i) + ".", "@ 300 IN A 203.0.113.66")));
+    }
+    Node hostile = start("hostile", List.of(), 0, TrustWeights.none());
+    submitAll(hostile, hostileRecords);
+
+    Node fresh = start("fresh", List.of(pinned(honest), pinned(hostile)), 2,
+        TrustWeights.none());
+    await().atMost(WAIT).until(() -> fresh.bootstrap().orElseThrow().done());
+
+    for (int i = 0; i < NAMES; i++) {
+      if (i < DISPUTED) {
+        assertThat(fresh.contested().isContested(name(i))).as(name(i)).isTrue();
+        assertThat(fresh.records().current(name(i))).as(name(i)).isEmpty();
+      } else {
+        // Omitted by the hostile peer: an omission abstains.
+        assertThat(fresh.records().current(name(i)).orElseThrow().digestHex()).as(name(i))
+            .isEqualTo(claims.get(i).digestHex());
+      }
+    }
+    assertThat(fresh.contested().count()).isEqualTo(DISPUTED);
+    // The names only the hostile peer listed are not disputed by anyone.
+    assertThat(fresh.records().count()).isEqualTo(filler + NAMES - DISPUTED);
+  }
+
   @Test
   void aNodeStoppedBeforeItsVoteEndedVotesAgainThoughItHoldsRecords() throws Exception {
     // Waits for 3 peers it does not have; a client's record gets in meanwhile (clients are not
