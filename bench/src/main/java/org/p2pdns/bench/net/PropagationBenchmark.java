@@ -206,6 +206,7 @@ public final class PropagationBenchmark implements Callable<Integer> {
             records, n);
         o.flush();
         List<Sample> samples = new ArrayList<>();
+        long received0 = recordsReceived(clients);
         long cpu0 = cpuNanos(nodes);
         long t0 = System.nanoTime();
         for (int i = 0; i < records; i++) {
@@ -225,6 +226,14 @@ public final class PropagationBenchmark implements Callable<Integer> {
         o.printf("CPU of all %d nodes while measuring: %.1f s in %.1f s, %.1f ms per record "
                 + "(%.2f ms per node); just before, idle: %.0f ms/s%n", n, cpu / 1e9, wall,
             cpu / 1e6 / records, cpu / 1e6 / records / n, idleCpuPerSecond / 1e6);
+        long received1 = recordsReceived(clients);
+        if (received0 >= 0 && received1 >= 0) {
+          // Whole records received from peers (the nodes' gossip counters in their status),
+          // copies included; the submitting node receives none of its own, ideally.
+          o.printf("records received from peers while measuring: %d, %.2f per node per record "
+              + "(flooding a full mesh: %d)%n", received1 - received0,
+              (received1 - received0) / (double) records / (n - 1), n - 1);
+        }
         if (out != null) {
           writeSamples(out, samples, n);
           o.println("per-record lines: " + out);
@@ -266,6 +275,38 @@ public final class PropagationBenchmark implements Callable<Integer> {
       }
     }
     return missed;
+  }
+
+  /**
+   * Whole records the nodes received from peers so far (the "N records received" of each node's
+   * peers status line), summed; -1 when a node does not say.
+   */
+  private static long recordsReceived(List<NodeClient> clients) {
+    java.util.regex.Pattern p = java.util.regex.Pattern.compile("(\\d+) records received");
+    long sum = 0;
+    for (NodeClient c : clients) {
+      try {
+        NodeResponse.Status st = c.status().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        long found = -1;
+        for (NodeResponse.Field f : st.fields()) {
+          java.util.regex.Matcher m = p.matcher(f.value());
+          if (f.key().equals("peers") && m.find()) {
+            found = Long.parseLong(m.group(1));
+          }
+        }
+        if (found < 0) {
+          return -1;
+        }
+        sum += found;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return -1;
+      } catch (java.util.concurrent.ExecutionException
+          | java.util.concurrent.TimeoutException e) {
+        return -1;
+      }
+    }
+    return sum;
   }
 
   /** CPU time used so far by the node processes together (0 for one that is gone). */

@@ -149,6 +149,19 @@ public final class GossipRouter<P> {
     seen.put(key, new Seen(State.REJECTED, s == null ? 0 : s.hops));
   }
 
+  /**
+   * The record was refused for a reason that may pass later (a rate limit, a clock ahead of
+   * ours): forget its digest, so that a later copy is validated again instead of pruning its
+   * link. An accepted record is not forgotten.
+   */
+  public void forget(byte[] digest) {
+    ByteBuffer key = key(digest);
+    Seen s = seen.get(key);
+    if (s != null && s.state != State.ACCEPTED) {
+      seen.remove(key);
+    }
+  }
+
   /** Announcements from a lazy link: start a timer for each record not seen yet. */
   public void onIHave(P from, int hops, List<byte[]> digests) {
     long now = clock.millis();

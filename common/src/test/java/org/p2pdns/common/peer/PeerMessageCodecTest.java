@@ -60,7 +60,19 @@ class PeerMessageCodecTest {
         new PeerMessage.Lineage("example.p2p", java.util.Optional.of(digest),
             java.util.Optional.of(-5L), 1000),
         new PeerMessage.Reconcile(0x30, new byte[] {1, 2, 3}),
-        new PeerMessage.Reconcile(0x3f, new byte[0]));
+        new PeerMessage.Reconcile(0x3f, new byte[0]),
+        new PeerMessage.TreeControl(new org.p2pdns.common.sync.GossipMessage.IHave(3,
+            List.of(new byte[32], digestOf(7)))),
+        new PeerMessage.TreeControl(new org.p2pdns.common.sync.GossipMessage.Graft(List.of())),
+        new PeerMessage.TreeControl(new org.p2pdns.common.sync.GossipMessage.Graft(
+            List.of(digestOf(9)))),
+        new PeerMessage.TreeControl(new org.p2pdns.common.sync.GossipMessage.Prune()));
+  }
+
+  private static byte[] digestOf(int b) {
+    byte[] d = new byte[32];
+    java.util.Arrays.fill(d, (byte) b);
+    return d;
   }
 
   static Endorsement endorsement(List<String> endorsed) {
@@ -120,6 +132,13 @@ class PeerMessageCodecTest {
     assertThat(HexFormat.of().formatHex(PeerMessageCodec.encode(
         new PeerMessage.RecordPage(1, "a.p2p", 100))))
         .isEqualTo("210000000103" + "05612e703270" + "0064");
+    assertThat(HexFormat.of().formatHex(PeerMessageCodec.encode(new PeerMessage.TreeControl(
+        new org.p2pdns.common.sync.GossipMessage.IHave(3, List.of(digestOf(7)))))))
+        .isEqualTo("26030001" + "07".repeat(32));
+    assertThat(HexFormat.of().formatHex(PeerMessageCodec.encode(new PeerMessage.TreeControl(
+        new org.p2pdns.common.sync.GossipMessage.Graft(List.of()))))).isEqualTo("270000");
+    assertThat(HexFormat.of().formatHex(PeerMessageCodec.encode(new PeerMessage.TreeControl(
+        new org.p2pdns.common.sync.GossipMessage.Prune())))).isEqualTo("28");
     byte[] hello = PeerMessageCodec.encode(samples().get(0));
     assertThat(PeerMessageCodec.helloVersion(hello)).isEqualTo(1);
     // type, version, network id, then the software text.

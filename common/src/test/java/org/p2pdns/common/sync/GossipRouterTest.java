@@ -136,6 +136,21 @@ class GossipRouterTest {
   }
 
   @Test
+  void aForgottenRefusalIsValidatedAgainButAnAcceptedRecordIsNotForgotten() {
+    GossipRouter<String> r = router("a", "b");
+    byte[] d = digest();
+    r.onPush("a", d, 1);
+    r.rejected(d);
+    r.forget(d);
+    GossipRouter.PushResult<String> again = r.onPush("b", d, 1);
+    assertThat(again.arrival()).isEqualTo(GossipRouter.Arrival.NEW);
+    assertThat(again.actions()).isEmpty(); // no PRUNE for a copy worth validating
+    r.accepted(d, "b");
+    r.forget(d);
+    assertThat(r.onPush("a", d, 1).arrival()).isEqualTo(GossipRouter.Arrival.DUPLICATE);
+  }
+
+  @Test
   void anAnnouncedRecordThatDoesNotArriveIsGraftedAfterTheTimeout() {
     GossipRouter<String> r = router("a", "b");
     r.onPrune("b");

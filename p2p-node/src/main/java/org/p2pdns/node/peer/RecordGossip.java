@@ -1,13 +1,24 @@
 package org.p2pdns.node.peer;
 
+import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.p2pdns.common.peer.PeerMessage;
 import org.p2pdns.common.peer.PeerMessageCodec;
@@ -15,27 +26,40 @@ import org.p2pdns.common.record.Commitment;
 import org.p2pdns.common.record.RefusalReason;
 import org.p2pdns.common.wire.MalformedException;
 import org.p2pdns.common.record.SignedRecord;
+import org.p2pdns.common.sync.GossipAction;
+import org.p2pdns.common.sync.GossipConfig;
+import org.p2pdns.common.sync.GossipMessage;
+import org.p2pdns.common.sync.GossipRouter;
 import org.p2pdns.node.records.Origin;
 import org.p2pdns.node.records.RecordListener;
 import org.p2pdns.node.records.RecordService;
+import org.p2pdns.node.records.SubmitResult;
 import org.p2pdns.node.ratelimit.TokenBucket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Spreads records by push: every record the node stores (from a client or a peer) goes to every
- * link except the one it came from; every RECORD a peer pushes goes through the node's one record
- * path ({@link RecordService#submit}), validated before it is stored or forwarded. Duplicates are
- * not forwarded: the record service reports them as DUPLICATE and tells no listener, and a short
- * memory of recent digests skips even their validation. Also answers RECORD_REQUEST by name and
- * by page (the whole-store transfer); {@link CatchUp} answers it by digest.
+ * Spreads records along a Plumtree ({@link GossipRouter}, docs/protocol.md 3.8 and 4.2): each
+ * stored record is pushed whole (RECORD) to at most {@link GossipConfig#maxEager()} "eager"
+ * links and announced by digest (IHAVE) on the others; a second copy prunes the link it came by,
+ * an announcement whose record does not follow in time grafts the announcer's link. Every RECORD
+ * a peer pushes goes through the node's one record path ({@link RecordService#submit}), validated
+ * before it is stored or forwarded. Also answers RECORD_REQUEST by name and by page (the
+ * whole-store transfer); {@link CatchUp} answers it by digest.
+ *
+ * <p>Threads: the router is plain state, so one "gossip" thread owns it and everything that
+ * touches it (link events, pushes, the record service's decisions, graft timers) is handed to that
+ * thread. Nothing there blocks: {@link PeerLink#send} only queues (a slow peer's link drops
+ * pushes or is disconnected by the transport) and record submission is asynchronous.
  */
-public final class RecordGossip implements PeerMessageListener, RecordListener {
+public final class RecordGossip implements PeerMessageListener, RecordListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RecordGossip.class);
-  /** Recent digests remembered, to drop repeats without validating them again. */
-  private static final int SEEN_CAPACITY = 65_536;
-  /** A record that went this many hops is stored but not forwarded again. */
+  /** A record that arrived with this many hops is stored but not forwarded again. */
   static final int MAX_HOPS = 64;
+  /** Pushes waiting for the gossip thread beyond which more are dropped (catch-up repairs). */
+  static final int MAX_QUEUED_PUSHES = 20_000;
+  /** Digests of recently stored records remembered with their names, to answer grafts by digest. */
+  private static final int NAMES_BY_DIGEST = 65_536;
   /** Refusals that show the sender forwarded something no honest node would. */
   private static final Set<RefusalReason> SENDER_AT_FAULT = EnumSet.of(RefusalReason.MALFORMED,
       RefusalReason.BAD_SIGNATURE, RefusalReason.BAD_NAME, RefusalReason.OUTSIDE_SUBTREE,
@@ -55,48 +79,113 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
 
   private final RecordService records;
   private final PeerNetwork network;
-  private final java.time.Clock clock;
-  private final Map<PeerLink, TokenBucket> pushBudgets =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Clock clock;
+  private final ScheduledExecutorService thread;
+
+  // Owned by the gossip thread.
+  private final GossipRouter<String> router;
+  /** Digest to the name of the record stored with it, to find the bytes a PushRecord names. */
+  private final Map<ByteBuffer, String> namesByDigest =
+      new LinkedHashMap<>(1024, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, String> eldest) {
+          return size() > NAMES_BY_DIGEST;
+        }
+      };
+  /** Pushed records being validated: digest to the hops they arrived with. */
+  private final Map<ByteBuffer, Integer> validating = new HashMap<>();
+  private ScheduledFuture<?> tickTask;
+  private long tickAt = Long.MAX_VALUE;
+
+  private final AtomicInteger queuedPushes = new AtomicInteger();
+  /** Per-link RECORD budgets, taken on the link's event loop before the gossip thread sees it. */
+  private final Map<PeerLink, TokenBucket> pushBudgets = new ConcurrentHashMap<>();
   private final AtomicLong overLimit = new AtomicLong();
-  /** Digest (hex) to the hop count it arrived with; insertion order, bounded. */
-  private final Map<String, Integer> seen = new LinkedHashMap<>(1024, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
-      return size() > SEEN_CAPACITY;
-    }
-  };
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong repeats = new AtomicLong();
-  private final AtomicLong forwarded = new AtomicLong();
   private final AtomicLong invalid = new AtomicLong();
+  private final AtomicLong pushed = new AtomicLong();
+  private final AtomicLong unsent = new AtomicLong();
+  private final AtomicLong ihaveSent = new AtomicLong();
+  private final AtomicLong ihaveReceived = new AtomicLong();
+  private final AtomicLong graftSent = new AtomicLong();
+  private final AtomicLong graftReceived = new AtomicLong();
+  private final AtomicLong pruneSent = new AtomicLong();
+  private final AtomicLong pruneReceived = new AtomicLong();
+  private final AtomicLong overflow = new AtomicLong();
+  private final AtomicLong commitmentsSent = new AtomicLong();
+  private volatile Set<String> eager = Set.of();
+  private volatile Set<String> lazy = Set.of();
 
-  public RecordGossip(RecordService records, PeerNetwork network, java.time.Clock clock) {
+  public RecordGossip(RecordService records, PeerNetwork network, GossipConfig config,
+      Clock clock) {
     this.records = records;
     this.network = network;
     this.clock = clock;
+    this.router = new GossipRouter<>(config, clock);
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread th = new Thread(r, "gossip");
+      th.setDaemon(true);
+      return th;
+    });
+    t.setRemoveOnCancelPolicy(true);
+    this.thread = t;
     records.setEvidenceAsker((peerId, name) -> network.link(peerId)
         .ifPresent(l -> l.send(new PeerMessage.LineageQuery(name))));
-  }
-
-  public RecordGossip(RecordService records, PeerNetwork network) {
-    this(records, network, java.time.Clock.systemUTC());
   }
 
   @Override
   public void onLinkUp(PeerLink link) {
     pushBudgets.put(link, new TokenBucket(PUSH_BURST, PUSH_PER_SECOND, clock.millis()));
+    onGossipThread(() -> {
+      router.peerUp(link.nodeId());
+      refreshTree();
+    });
   }
 
   @Override
   public void onLinkDown(PeerLink link) {
     pushBudgets.remove(link);
+    onGossipThread(() -> {
+      // A newer link to the same node may already have replaced this one.
+      if (network.link(link.nodeId()).filter(PeerLink::isOpen).isEmpty()) {
+        router.peerDown(link.nodeId());
+        refreshTree();
+      }
+    });
   }
 
   @Override
   public void onMessage(PeerLink link, PeerMessage message) {
     if (message instanceof PeerMessage.RecordPush push) {
-      onPush(link, push);
+      TokenBucket budget = pushBudgets.get(link);
+      if (budget != null) {
+        boolean ok;
+        synchronized (budget) {
+          ok = budget.tryTake(clock.millis());
+        }
+        if (!ok) {
+          overLimit.incrementAndGet();
+          // Back-pressure: stop reading the link until a token is due, so that a flooder's
+          // records wait in its own socket instead of being decrypted here and dropped.
+          link.pauseReading(PAUSE_MILLIS);
+          return;
+        }
+      }
+      if (queuedPushes.incrementAndGet() > MAX_QUEUED_PUSHES) {
+        queuedPushes.decrementAndGet();
+        overflow.incrementAndGet();
+        return;
+      }
+      byte[] digest = push.digest(); // hashed here, off the gossip thread
+      onGossipThread(() -> {
+        queuedPushes.decrementAndGet();
+        onPush(link, push, digest);
+      });
+    } else if (message instanceof PeerMessage.TreeControl control) {
+      onGossipThread(() -> onControl(link, control.message()));
     } else if (message instanceof PeerMessage.CommitmentPush push) {
       onCommitment(link, push);
     } else if (message instanceof PeerMessage.LineageQuery q) {
@@ -160,47 +249,72 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
     link.send(new PeerMessage.Records(requestId, page, more));
   }
 
-  private void onPush(PeerLink link, PeerMessage.RecordPush push) {
+  /** On the gossip thread: a whole record from a peer, new (validate it) or a copy (prune). */
+  private void onPush(PeerLink link, PeerMessage.RecordPush push, byte[] digest) {
     received.incrementAndGet();
-    TokenBucket budget = pushBudgets.get(link);
-    if (budget != null) {
-      boolean ok;
-      synchronized (budget) {
-        ok = budget.tryTake(clock.millis());
-      }
-      if (!ok) {
-        overLimit.incrementAndGet();
-        // Back-pressure: stop reading the link until a token is due, so that a flooder's
-        // records wait in its own socket instead of being decrypted here and dropped.
-        link.pauseReading(PAUSE_MILLIS);
-        return;
+    String from = link.nodeId();
+    GossipRouter.PushResult<String> result = router.onPush(from, digest, push.hops());
+    perform(result.actions(), null);
+    refreshTree();
+    if (result.arrival() == GossipRouter.Arrival.DUPLICATE) {
+      repeats.incrementAndGet();
+      return;
+    }
+    ByteBuffer key = ByteBuffer.wrap(digest);
+    validating.put(key, push.hops());
+    records.submit(push.record(), Origin.peer(from)).whenComplete((outcome, err) ->
+        onGossipThread(() -> decided(link, key, outcome, err)));
+  }
+
+  /**
+   * On the gossip thread: the record service decided a pushed record. A stored one was already
+   * forwarded by {@link #recordStored} (called before the decision completes); here the router
+   * learns of the other outcomes.
+   */
+  private void decided(PeerLink link, ByteBuffer key, SubmitResult outcome, Throwable err) {
+    validating.remove(key);
+    byte[] digest = key.array();
+    if (err != null) {
+      LOG.error("submitting a record from peer {} failed", link.nodeId(), err);
+      router.rejected(digest);
+      return;
+    }
+    if (outcome.outcome() == SubmitResult.Outcome.DUPLICATE) {
+      // The store had it already (catch-up brought it): nothing to forward, but grafts for it
+      // can be answered.
+      router.accepted(digest, link.nodeId());
+      return;
+    }
+    Optional<RefusalReason> reason = outcome.refusal().map(RefusalReason.Refusal::reason);
+    if (reason.isPresent()) {
+      if (SENDER_AT_FAULT.contains(reason.get())) {
+        // Never valid: not forwarded, and its copies count as duplicates, unvalidated.
+        router.rejected(digest);
+        invalid.incrementAndGet();
+        LOG.debug("peer {} pushed an invalid record: {}", link.nodeId(), outcome);
+        link.penalize(PeerScore.Offence.INVALID_RECORD);
+      } else {
+        // Honest nodes cause these (a rate limit, a record held back during the bootstrap vote,
+        // a clock ahead of ours): a later copy may pass, so it is validated again.
+        router.forget(digest);
       }
     }
-    String digest = HexFormat.of().formatHex(push.digest());
-    synchronized (seen) {
-      if (seen.containsKey(digest)) {
-        repeats.incrementAndGet();
-        return;
-      }
-      seen.put(digest, push.hops());
+  }
+
+  private void onControl(PeerLink link, GossipMessage message) {
+    String from = link.nodeId();
+    if (message instanceof GossipMessage.IHave h) {
+      ihaveReceived.incrementAndGet();
+      router.onIHave(from, h.hops(), h.digests());
+      scheduleTick();
+    } else if (message instanceof GossipMessage.Graft g) {
+      graftReceived.incrementAndGet();
+      perform(router.onGraft(from, g.digests()), null);
+    } else if (message instanceof GossipMessage.Prune) {
+      pruneReceived.incrementAndGet();
+      router.onPrune(from);
     }
-    records.submit(push.record(), Origin.peer(link.nodeId())).whenComplete((result, err) -> {
-      if (err != null) {
-        LOG.error("submitting a record from peer {} failed", link.nodeId(), err);
-        return;
-      }
-      Optional<RefusalReason> reason = result.refusal().map(RefusalReason.Refusal::reason);
-      if (reason.isPresent()) {
-        synchronized (seen) {
-          seen.remove(digest); // another copy may yet be valid later (e.g. after a clock catch-up)
-        }
-        if (SENDER_AT_FAULT.contains(reason.get())) {
-          invalid.incrementAndGet();
-          LOG.debug("peer {} pushed an invalid record: {}", link.nodeId(), result);
-          link.penalize(PeerScore.Offence.INVALID_RECORD);
-        }
-      }
-    });
+    refreshTree();
   }
 
   private void onCommitment(PeerLink link, PeerMessage.CommitmentPush push) {
@@ -232,7 +346,7 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
     PeerMessage.CommitmentPush push = new PeerMessage.CommitmentPush(commitment.encode());
     for (PeerLink link : network.links()) {
       if (!link.nodeId().equals(from) && link.send(push)) {
-        forwarded.incrementAndGet();
+        commitmentsSent.incrementAndGet();
       }
     }
   }
@@ -243,29 +357,159 @@ public final class RecordGossip implements PeerMessageListener, RecordListener {
     if (origin instanceof Origin.Voted) {
       return; // a new node's voted record: every peer it asked holds it already
     }
-    String digest = record.digestHex();
-    int hops;
-    synchronized (seen) {
-      Integer arrived = seen.get(digest);
-      hops = arrived == null ? 0 : arrived + 1;
-      seen.putIfAbsent(digest, hops);
+    onGossipThread(() -> stored(record, origin));
+  }
+
+  private void stored(SignedRecord record, Origin origin) {
+    byte[] digest = record.digest();
+    ByteBuffer key = ByteBuffer.wrap(digest);
+    namesByDigest.put(key, record.name());
+    List<GossipAction<String>> actions;
+    if (origin instanceof Origin.Peer p) {
+      // A push being validated, or a record catch-up brought: on to everyone but the sender.
+      Integer hops = validating.get(key);
+      actions = router.accepted(digest, p.nodeId());
+      if (hops != null && hops >= MAX_HOPS) {
+        actions = List.of(); // stored, and known to the router, but not forwarded
+      }
+    } else {
+      actions = router.publish(digest);
     }
-    if (hops >= MAX_HOPS) {
+    perform(actions, record);
+  }
+
+  /** Fires due graft timers. */
+  private void tick() {
+    tickTask = null;
+    tickAt = Long.MAX_VALUE;
+    perform(router.tick(), null);
+    refreshTree();
+    scheduleTick();
+  }
+
+  /** Makes sure a tick runs by the router's next deadline. */
+  private void scheduleTick() {
+    OptionalLong next = router.nextDeadline();
+    if (next.isEmpty() || (tickTask != null && tickAt <= next.getAsLong())) {
       return;
     }
-    String from = origin instanceof Origin.Peer p ? p.nodeId() : null;
-    PeerMessage.RecordPush push = new PeerMessage.RecordPush(hops, record.encoded());
-    for (PeerLink link : network.links()) {
-      if (!link.nodeId().equals(from) && link.send(push)) {
-        forwarded.incrementAndGet();
+    if (tickTask != null) {
+      tickTask.cancel(false);
+    }
+    tickAt = next.getAsLong();
+    long delay = Math.max(0, tickAt - clock.millis());
+    try {
+      tickTask = thread.schedule(() -> guarded(this::tick), delay, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      tickTask = null; // closing
+    }
+  }
+
+  /** Sends what the router asked for. {@code record} is the record in hand, if any. */
+  private void perform(List<GossipAction<String>> actions, SignedRecord record) {
+    for (GossipAction<String> a : actions) {
+      Optional<PeerLink> link = network.link(a.peer());
+      if (link.isEmpty()) {
+        continue;
+      }
+      if (a instanceof GossipAction.PushRecord<String> p) {
+        byte[] digest = p.digest();
+        Optional<SignedRecord> rec = record != null
+            && Arrays.equals(record.digest(), digest) ? Optional.of(record)
+            : byDigest(digest);
+        if (rec.isEmpty()) {
+          continue; // replaced by a newer version since, which spread on its own
+        }
+        if (link.get().send(new PeerMessage.RecordPush(p.hops(), rec.get().encoded()))) {
+          pushed.incrementAndGet();
+        } else {
+          unsent.incrementAndGet();
+        }
+      } else if (a instanceof GossipAction.Send<String> s) {
+        GossipMessage m = s.message();
+        if (link.get().send(new PeerMessage.TreeControl(m))) {
+          if (m instanceof GossipMessage.IHave) {
+            ihaveSent.incrementAndGet();
+          } else if (m instanceof GossipMessage.Graft) {
+            graftSent.incrementAndGet();
+          } else {
+            pruneSent.incrementAndGet();
+          }
+        }
       }
     }
+    if (!actions.isEmpty()) {
+      scheduleTick();
+    }
+  }
+
+  /** The current record with this digest, if it is one this node stored recently. */
+  private Optional<SignedRecord> byDigest(byte[] digest) {
+    String name = namesByDigest.get(ByteBuffer.wrap(digest));
+    if (name == null) {
+      return Optional.empty();
+    }
+    return records.current(name).filter(r -> Arrays.equals(r.digest(), digest));
+  }
+
+  private void refreshTree() {
+    eager = router.eagerPeers();
+    lazy = router.lazyPeers();
+  }
+
+  private void onGossipThread(Runnable task) {
+    try {
+      thread.execute(() -> guarded(task));
+    } catch (RejectedExecutionException e) {
+      LOG.debug("gossip stopped; dropping a task");
+    }
+  }
+
+  private static void guarded(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      LOG.error("gossip task failed", e);
+    }
+  }
+
+  /** Peers this node pushes to eagerly now (node ids). */
+  public Set<String> eagerPeers() {
+    return eager;
+  }
+
+  public Set<String> lazyPeers() {
+    return lazy;
+  }
+
+  /** Whole records received from peers, copies included. */
+  public long recordsReceived() {
+    return received.get();
+  }
+
+  /** Whole records received that were copies of one seen before. */
+  public long repeatsReceived() {
+    return repeats.get();
+  }
+
+  public long graftsSent() {
+    return graftSent.get();
   }
 
   /** One line for people: what gossip did since start. */
   public String summary() {
     return received.get() + " records received (" + repeats.get() + " repeats, " + invalid.get()
-        + " invalid, " + overLimit.get() + " over a peer's rate limit), " + forwarded.get()
-        + " sent";
+        + " invalid, " + overLimit.get() + " over a peer's rate limit, " + overflow.get()
+        + " dropped while busy), " + pushed.get() + " pushed ("
+        + unsent.get() + " dropped by slow links); tree " + eager.size() + " eager / "
+        + lazy.size() + " lazy links; IHAVE " + ihaveSent.get() + " sent / " + ihaveReceived.get()
+        + " received, GRAFT " + graftSent.get() + " / " + graftReceived.get() + ", PRUNE "
+        + pruneSent.get() + " / " + pruneReceived.get() + "; " + commitmentsSent.get()
+        + " commitments pushed";
+  }
+
+  @Override
+  public void close() {
+    thread.shutdownNow();
   }
 }
