@@ -16,8 +16,13 @@ import org.p2pdns.common.wire.WireWriter;
  * payload at a time. Every length is checked against an explicit limit before anything is read.
  */
 public final class PeerMessageCodec {
-  /** The peer protocol version this code speaks; HELLO carries it. */
-  public static final int PROTOCOL_VERSION = 1;
+  /**
+   * The peer protocol version this code speaks; HELLO carries it, and a peer whose HELLO states
+   * another version is refused (REJECT PROTOCOL_VERSION, docs/protocol.md 3.4). Version 2 added
+   * ENDORSEMENTS (0x12), COMMITMENT, LINEAGE_QUERY, LINEAGE (0x23-0x25) and the gossip tree's
+   * IHAVE, GRAFT, PRUNE (0x26-0x28), which a version 1 node treats as protocol errors.
+   */
+  public static final int PROTOCOL_VERSION = 2;
   /** Largest frame payload either side sends or accepts: 1 MiB. */
   public static final int MAX_FRAME_BYTES = 1 << 20;
 
