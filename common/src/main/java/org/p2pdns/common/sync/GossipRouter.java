@@ -117,17 +117,24 @@ public final class GossipRouter<P> {
     seen.put(key, new Seen(State.VALIDATING, hops));
     Missing<P> announced = missing.remove(key);
     Announcer<P> best = announced == null ? null : announced.closest(this);
+    List<GossipAction<P>> out = new ArrayList<>(2);
     if (config.shortcutHops() > 0 && best != null && hops - best.hops >= config.shortcutHops()) {
       // The tree brought this the long way round: the announcer's link replaces the sender's.
-      promote(best.peer);
+      promote(best.peer, out);
       demote(from);
-      return new PushResult<>(Arrival.NEW, List.of(
-          new GossipAction.Send<>(best.peer, new GossipMessage.Graft(List.of())),
-          new GossipAction.Send<>(from, new GossipMessage.Prune())));
+      out.add(new GossipAction.Send<>(best.peer, new GossipMessage.Graft(List.of())));
+      out.add(new GossipAction.Send<>(from, new GossipMessage.Prune()));
+      return new PushResult<>(Arrival.NEW, out);
     }
-    // The link that delivered first is on the fastest path: keep it in the tree.
-    promote(from);
-    return new PushResult<>(Arrival.NEW, List.of());
+    if (eager.contains(from) || eager.size() < config.maxEager()) {
+      // The link that delivered first is on the fastest path: keep it in the tree.
+      promote(from, out);
+    } else if (lazy.contains(from)) {
+      // The tree here is full: keep the links it has (peers rely on them) and tell the sender to
+      // announce instead, so that both ends see this link alike.
+      out.add(new GossipAction.Send<>(from, new GossipMessage.Prune()));
+    }
+    return new PushResult<>(Arrival.NEW, out);
   }
 
   /** The record from {@link #onPush} passed validation: forward it to everyone but its sender. */
@@ -178,7 +185,7 @@ public final class GossipRouter<P> {
         m = new Missing<>(d.clone(), now + config.graftTimeout().toMillis());
         missing.put(key, m);
       }
-      if (m.announcers.stream().noneMatch(a -> a.peer.equals(from))) {
+      if (!m.asked.contains(from) && m.announcers.stream().noneMatch(a -> a.peer.equals(from))) {
         m.announcers.add(new Announcer<>(from, hops));
       }
     }
@@ -189,8 +196,8 @@ public final class GossipRouter<P> {
    * this side holds.
    */
   public List<GossipAction<P>> onGraft(P from, List<byte[]> digests) {
-    promote(from);
     List<GossipAction<P>> out = new ArrayList<>();
+    promote(from, out);
     for (byte[] d : digests) {
       Seen s = seen.get(key(d));
       if (s != null && s.state == State.ACCEPTED) {
@@ -205,7 +212,12 @@ public final class GossipRouter<P> {
     demote(from);
   }
 
-  /** Fires due graft timers: graft the first announcer of each overdue record, then the next one. */
+  /**
+   * Fires due graft timers: grafts the first announcer still linked of each overdue record
+   * ({@code graftTimeout} after its first announcement), then, every {@code retryTimeout} while
+   * the record has not come, the next one, including announcers heard of after the first graft.
+   * A record is given up (left to reconciliation) once a retry timer finds nobody left to ask.
+   */
   public List<GossipAction<P>> tick() {
     long now = clock.millis();
     List<GossipAction<P>> out = new ArrayList<>();
@@ -216,20 +228,19 @@ public final class GossipRouter<P> {
         continue;
       }
       Announcer<P> next = m.announcers.poll();
-      P announcer = next == null ? null : next.peer;
-      if (announcer == null || !isPeer(announcer)) {
-        if (m.announcers.isEmpty()) {
-          it.remove();
-        }
+      while (next != null && !isPeer(next.peer)) {
+        next = m.announcers.poll(); // its link went down: ask the next one at once
+      }
+      if (next == null) {
+        it.remove();
         continue;
       }
-      promote(announcer);
-      out.add(new GossipAction.Send<>(announcer, new GossipMessage.Graft(List.of(m.digest))));
+      promote(next.peer, out);
+      out.add(new GossipAction.Send<>(next.peer, new GossipMessage.Graft(List.of(m.digest))));
+      m.asked.add(next.peer);
+      // Kept until the retry deadline even when nobody else announced it yet: an announcement
+      // that arrives meanwhile is the next one to ask.
       m.deadline = now + config.retryTimeout().toMillis();
-      if (m.announcers.isEmpty()) {
-        // Nobody else to ask; reconciliation picks up what this graft does not bring.
-        it.remove();
-      }
     }
     return out;
   }
@@ -284,10 +295,12 @@ public final class GossipRouter<P> {
   }
 
   /**
-   * Moves a link into the tree. At the eager limit the oldest other eager link turns lazy; its
-   * peer still pushes to this side until a duplicate prunes it, so nothing is lost.
+   * Moves a link into the tree (a graft, or the first delivery of a record). At the eager limit
+   * the oldest other eager link turns lazy, and its peer is sent PRUNE: it stops pushing here
+   * too, and, no longer getting pushes from here, grafts a link again if it needs one. Without
+   * the PRUNE that peer would wait for records that now come to it only as announcements.
    */
-  private void promote(P peer) {
+  private void promote(P peer, List<GossipAction<P>> out) {
     if (eager.contains(peer)) {
       return;
     }
@@ -298,6 +311,7 @@ public final class GossipRouter<P> {
       P oldest = eager.iterator().next();
       eager.remove(oldest);
       lazy.add(oldest);
+      out.add(new GossipAction.Send<>(oldest, new GossipMessage.Prune()));
     }
     eager.add(peer);
   }
@@ -345,6 +359,8 @@ public final class GossipRouter<P> {
   private static final class Missing<P> {
     final byte[] digest;
     final ArrayDeque<Announcer<P>> announcers = new ArrayDeque<>();
+    /** Announcers already grafted for it: not asked twice. */
+    final List<P> asked = new ArrayList<>(2);
 
     /** The announcer still linked that offered the shortest path, or null. */
     Announcer<P> closest(GossipRouter<P> router) {

@@ -169,6 +169,65 @@ class GossipRouterTest {
   }
 
   @Test
+  void aGraftThatBringsNothingIsRetriedAtTheNextAnnouncerAlsoOneHeardOfAfterTheFirstGraft() {
+    GossipRouter<String> r = router("a", "b", "c", "d");
+    r.onPrune("b");
+    r.onPrune("c");
+    r.onPrune("d");
+    byte[] d = digest();
+    long graft = GossipConfig.DEFAULT.graftTimeout().toMillis();
+    long retry = GossipConfig.DEFAULT.retryTimeout().toMillis();
+    r.onIHave("b", 1, List.of(d));
+    clock.now += graft;
+    assertThat(graftTargets(r.tick())).containsExactly("b");
+    // c announces only now, after b was asked; d's link goes down before its turn.
+    r.onIHave("c", 2, List.of(d));
+    r.onIHave("b", 1, List.of(d)); // b again: not asked twice
+    assertThat(r.nextDeadline()).hasValue(clock.now + retry);
+    clock.now += retry - 1;
+    assertThat(r.tick()).isEmpty();
+    clock.now += 1;
+    assertThat(graftTargets(r.tick())).containsExactly("c");
+    r.onIHave("d", 1, List.of(d));
+    r.peerDown("d");
+    clock.now += retry;
+    assertThat(r.tick()).isEmpty(); // nobody left: reconciliation's turn
+    assertThat(r.nextDeadline()).isEmpty();
+  }
+
+  @Test
+  void aFullTreeKeepsItsLinksAndPrunesANewSenderAndAGraftAtTheLimitPrunesTheOldestLink() {
+    GossipConfig two = new GossipConfig(2, 1000, Duration.ofMillis(300), Duration.ofMillis(150),
+        100, 0);
+    GossipRouter<String> r = new GossipRouter<>(two, clock);
+    for (String p : List.of("a", "b", "c", "d")) {
+      r.peerUp(p);
+    }
+    assertThat(r.eagerPeers()).containsExactlyInAnyOrder("a", "b");
+    // c pushes a new record first: the tree here is full, so c is told to announce instead,
+    // and a and b, which may rely on this node's pushes, stay in the tree.
+    GossipRouter.PushResult<String> first = r.onPush("c", digest(), 1);
+    assertThat(first.arrival()).isEqualTo(GossipRouter.Arrival.NEW);
+    assertThat(first.actions()).containsExactly(new GossipAction.Send<>("c", new GossipMessage.Prune()));
+    assertThat(r.eagerPeers()).containsExactlyInAnyOrder("a", "b");
+    // d grafts: it needs this node's pushes, so it joins the tree, and the oldest tree link (a)
+    // is pruned on both ends instead of silently left without pushes.
+    List<GossipAction<String>> out = r.onGraft("d", List.of());
+    assertThat(out).containsExactly(new GossipAction.Send<>("a", new GossipMessage.Prune()));
+    assertThat(r.eagerPeers()).containsExactlyInAnyOrder("b", "d");
+  }
+
+  private static List<String> graftTargets(List<GossipAction<String>> actions) {
+    List<String> out = new ArrayList<>();
+    for (GossipAction<String> a : actions) {
+      if (a instanceof GossipAction.Send<String> s && s.message() instanceof GossipMessage.Graft) {
+        out.add(a.peer());
+      }
+    }
+    return out;
+  }
+
+  @Test
   void aRecordThatArrivesInTimeCancelsTheGraft() {
     GossipRouter<String> r = router("a", "b");
     r.onPrune("b");
