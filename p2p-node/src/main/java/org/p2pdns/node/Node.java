@@ -20,7 +20,6 @@ import org.p2pdns.common.query.NodeResponse;
 import org.p2pdns.common.record.RecordValidator;
 import org.p2pdns.common.peer.DialTarget;
 import org.p2pdns.common.query.ControlKey;
-import org.p2pdns.common.sync.GossipConfig;
 import org.p2pdns.node.identity.DataDirLock;
 import org.p2pdns.node.identity.NodeIdentity;
 import org.p2pdns.node.peer.DecayingPeerScore;
@@ -207,7 +206,7 @@ public final class Node implements AutoCloseable {
         dataDir.resolve(PeerIdentity.CERT_FILE), clock);
     peerNetwork = new PeerNetwork(peerConfig, peerIdentity, config.network().networkId(),
         nodeTable, new DecayingPeerScore(clock), PeerMessageListener.NONE, clock);
-    gossip = new RecordGossip(records, peerNetwork, GossipConfig.DEFAULT, clock);
+    gossip = new RecordGossip(records, peerNetwork, config.gossip(), clock);
     peerNetwork.addListener(gossip);
     records.addListener(gossip);
     // Before the peer network's closer: stopped after it, so no peer writes to a closed store.

@@ -44,8 +44,13 @@ import org.slf4j.LoggerFactory;
  * links and announced by digest (IHAVE) on the others; a second copy prunes the link it came by,
  * an announcement whose record does not follow in time grafts the announcer's link. Every RECORD
  * a peer pushes goes through the node's one record path ({@link RecordService#submit}), validated
- * before it is stored or forwarded. Also answers RECORD_REQUEST by name and by page (the
- * whole-store transfer); {@link CatchUp} answers it by digest.
+ * before it is stored or forwarded. Versions that were verified but lost (an equivocation's other
+ * half, a claim that lost its contest: {@link RecordListener#recordLost}) travel the same way,
+ * since every node needs them for the same evidence and contest outcome; a GRAFT for one is
+ * answered from {@link RecentlyForwarded}, as the store never holds it. Announcements are
+ * gathered per link for {@link #IHAVE_BATCH_MILLIS} and sent as one IHAVE frame. Also answers
+ * RECORD_REQUEST by name and by page (the whole-store transfer); {@link CatchUp} answers it by
+ * digest.
  *
  * <p>Threads: the router is plain state, so one "gossip" thread owns it and everything that
  * touches it (link events, pushes, the record service's decisions, graft timers) is handed to that
@@ -60,6 +65,12 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
   static final int MAX_QUEUED_PUSHES = 20_000;
   /** Digests of recently stored records remembered with their names, to answer grafts by digest. */
   private static final int NAMES_BY_DIGEST = 65_536;
+  /**
+   * How long announcements wait to be sent together, per link. An announcement matters only when
+   * the tree fails, so a short wait costs nothing while records flow; under load it turns one
+   * IHAVE frame per record and lazy link into one per link every few tens of milliseconds.
+   */
+  static final long IHAVE_BATCH_MILLIS = 25;
   /** Refusals that show the sender forwarded something no honest node would. */
   private static final Set<RefusalReason> SENDER_AT_FAULT = EnumSet.of(RefusalReason.MALFORMED,
       RefusalReason.BAD_SIGNATURE, RefusalReason.BAD_NAME, RefusalReason.OUTSIDE_SUBTREE,
@@ -80,6 +91,8 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
   private final RecordService records;
   private final PeerNetwork network;
   private final Clock clock;
+  /** Real time, for the gossip timers (see the constructor). */
+  private final Clock timers;
   private final ScheduledExecutorService thread;
 
   // Owned by the gossip thread.
@@ -96,6 +109,11 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
       };
   /** Pushed records being validated: digest to the hops they arrived with. */
   private final Map<ByteBuffer, Integer> validating = new HashMap<>();
+  /** What this node pushed or announced lately, to answer grafts for versions not stored. */
+  private final RecentlyForwarded recent;
+  /** Announcements gathered per peer (node id) until the next flush. */
+  private final Map<String, Announcements> announcements = new LinkedHashMap<>();
+  private ScheduledFuture<?> flushTask;
   private ScheduledFuture<?> tickTask;
   private long tickAt = Long.MAX_VALUE;
 
@@ -109,6 +127,8 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
   private final AtomicLong pushed = new AtomicLong();
   private final AtomicLong unsent = new AtomicLong();
   private final AtomicLong ihaveSent = new AtomicLong();
+  private final AtomicLong ihaveDigests = new AtomicLong();
+  private final AtomicLong lostForwarded = new AtomicLong();
   private final AtomicLong ihaveReceived = new AtomicLong();
   private final AtomicLong graftSent = new AtomicLong();
   private final AtomicLong graftReceived = new AtomicLong();
@@ -124,7 +144,13 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
     this.records = records;
     this.network = network;
     this.clock = clock;
-    this.router = new GossipRouter<>(config, clock);
+    // The graft timers and the flush run on the executor, in real time; so do the router's
+    // deadlines and the cache's ages. The node's clock is for record times (tests move it by
+    // hand, and timers measured by it would never come due).
+    Clock timers = Clock.systemUTC();
+    this.router = new GossipRouter<>(config, timers);
+    this.recent = new RecentlyForwarded(timers);
+    this.timers = timers;
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
       Thread th = new Thread(r, "gossip");
       th.setDaemon(true);
@@ -263,15 +289,16 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
     ByteBuffer key = ByteBuffer.wrap(digest);
     validating.put(key, push.hops());
     records.submit(push.record(), Origin.peer(from)).whenComplete((outcome, err) ->
-        onGossipThread(() -> decided(link, key, outcome, err)));
+        onGossipThread(() -> submitted(link, key, outcome, err)));
   }
 
   /**
-   * On the gossip thread: the record service decided a pushed record. A stored one was already
-   * forwarded by {@link #recordStored} (called before the decision completes); here the router
+   * On the gossip thread: the record service decided a pushed record. A stored one, or a verified
+   * one that lost, was already forwarded by {@link #recordStored} or {@link #recordLost} (called
+   * before the decision completes, and an accepted digest is never forgotten); here the router
    * learns of the other outcomes.
    */
-  private void decided(PeerLink link, ByteBuffer key, SubmitResult outcome, Throwable err) {
+  private void submitted(PeerLink link, ByteBuffer key, SubmitResult outcome, Throwable err) {
     validating.remove(key);
     byte[] digest = key.array();
     if (err != null) {
@@ -357,13 +384,36 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
     if (origin instanceof Origin.Voted) {
       return; // a new node's voted record: every peer it asked holds it already
     }
-    onGossipThread(() -> stored(record, origin));
+    onGossipThread(() -> {
+      namesByDigest.put(ByteBuffer.wrap(record.digest()), record.name());
+      decided(record, origin);
+    });
   }
 
-  private void stored(SignedRecord record, Origin origin) {
+  /**
+   * Called on the record writer thread for a verified version that lost here (evidence kept, or
+   * a contest lost): it goes on like a stored record, so that every node reaches the same
+   * evidence and contest outcome.
+   */
+  @Override
+  public void recordLost(SignedRecord record, Origin origin, RefusalReason reason) {
+    if (origin instanceof Origin.Voted) {
+      return;
+    }
+    onGossipThread(() -> {
+      if (decided(record, origin)) {
+        lostForwarded.incrementAndGet();
+      }
+    });
+  }
+
+  /**
+   * On the gossip thread: a version the record service decided (stored, or verified and lost)
+   * goes on along the tree. Returns whether it was pushed or announced to anyone.
+   */
+  private boolean decided(SignedRecord record, Origin origin) {
     byte[] digest = record.digest();
     ByteBuffer key = ByteBuffer.wrap(digest);
-    namesByDigest.put(key, record.name());
     List<GossipAction<String>> actions;
     if (origin instanceof Origin.Peer p) {
       // A push being validated, or a record catch-up brought: on to everyone but the sender.
@@ -375,7 +425,12 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
     } else {
       actions = router.publish(digest);
     }
+    if (actions.isEmpty()) {
+      return false;
+    }
+    recent.put(digest, record.encoded());
     perform(actions, record);
+    return true;
   }
 
   /** Fires due graft timers. */
@@ -397,7 +452,7 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
       tickTask.cancel(false);
     }
     tickAt = next.getAsLong();
-    long delay = Math.max(0, tickAt - clock.millis());
+    long delay = Math.max(0, tickAt - timers.millis());
     try {
       tickTask = thread.schedule(() -> guarded(this::tick), delay, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
@@ -405,22 +460,38 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
     }
   }
 
-  /** Sends what the router asked for. {@code record} is the record in hand, if any. */
+  /**
+   * Sends what the router asked for. {@code record} is the record in hand, if any. Pushes,
+   * grafts and prunes go at once (the grafts of one call to a peer in one frame); announcements
+   * wait for the next flush of their link's batch.
+   */
   private void perform(List<GossipAction<String>> actions, SignedRecord record) {
+    Map<String, List<byte[]>> grafts = null;
     for (GossipAction<String> a : actions) {
+      if (a instanceof GossipAction.Send<String> s && s.message() instanceof GossipMessage.IHave h) {
+        announce(a.peer(), h);
+        continue;
+      }
+      if (a instanceof GossipAction.Send<String> s && s.message() instanceof GossipMessage.Graft g
+          && !g.digests().isEmpty()) {
+        if (grafts == null) {
+          grafts = new LinkedHashMap<>();
+        }
+        grafts.computeIfAbsent(a.peer(), k -> new ArrayList<>()).addAll(g.digests());
+        continue;
+      }
       Optional<PeerLink> link = network.link(a.peer());
       if (link.isEmpty()) {
         continue;
       }
       if (a instanceof GossipAction.PushRecord<String> p) {
         byte[] digest = p.digest();
-        Optional<SignedRecord> rec = record != null
-            && Arrays.equals(record.digest(), digest) ? Optional.of(record)
-            : byDigest(digest);
-        if (rec.isEmpty()) {
-          continue; // replaced by a newer version since, which spread on its own
+        Optional<byte[]> encoded = record != null && Arrays.equals(record.digest(), digest)
+            ? Optional.of(record.encoded()) : byDigest(digest);
+        if (encoded.isEmpty()) {
+          continue; // forgotten: replaced by a newer version since, which spread on its own
         }
-        if (link.get().send(new PeerMessage.RecordPush(p.hops(), rec.get().encoded()))) {
+        if (link.get().send(new PeerMessage.RecordPush(p.hops(), encoded.get()))) {
           pushed.incrementAndGet();
         } else {
           unsent.incrementAndGet();
@@ -428,9 +499,7 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
       } else if (a instanceof GossipAction.Send<String> s) {
         GossipMessage m = s.message();
         if (link.get().send(new PeerMessage.TreeControl(m))) {
-          if (m instanceof GossipMessage.IHave) {
-            ihaveSent.incrementAndGet();
-          } else if (m instanceof GossipMessage.Graft) {
+          if (m instanceof GossipMessage.Graft) {
             graftSent.incrementAndGet();
           } else {
             pruneSent.incrementAndGet();
@@ -438,18 +507,99 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
         }
       }
     }
+    if (grafts != null) {
+      grafts.forEach(this::sendGrafts);
+    }
     if (!actions.isEmpty()) {
       scheduleTick();
     }
   }
 
-  /** The current record with this digest, if it is one this node stored recently. */
-  private Optional<SignedRecord> byDigest(byte[] digest) {
+  private void sendGrafts(String peer, List<byte[]> digests) {
+    Optional<PeerLink> link = network.link(peer);
+    if (link.isEmpty()) {
+      return;
+    }
+    for (int i = 0; i < digests.size(); i += GossipMessage.MAX_DIGESTS) {
+      List<byte[]> part = digests.subList(i, Math.min(digests.size(), i + GossipMessage.MAX_DIGESTS));
+      if (link.get().send(new PeerMessage.TreeControl(new GossipMessage.Graft(part)))) {
+        graftSent.incrementAndGet();
+      }
+    }
+  }
+
+  /** Adds an announcement to its link's batch; a full batch goes at once, else at the flush. */
+  private void announce(String peer, GossipMessage.IHave h) {
+    Announcements batch = announcements.computeIfAbsent(peer, k -> new Announcements());
+    for (byte[] d : h.digests()) {
+      batch.add(h.hops(), d);
+      if (batch.digests.size() >= GossipMessage.MAX_DIGESTS) {
+        sendAnnouncements(peer, batch);
+        batch.digests.clear();
+        batch.hops = 0;
+      }
+    }
+    if (flushTask == null && !batch.digests.isEmpty()) {
+      try {
+        flushTask = thread.schedule(() -> guarded(this::flushAnnouncements), IHAVE_BATCH_MILLIS,
+            TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        // closing
+      }
+    }
+  }
+
+  private void flushAnnouncements() {
+    flushTask = null;
+    announcements.forEach((peer, batch) -> {
+      if (!batch.digests.isEmpty()) {
+        sendAnnouncements(peer, batch);
+      }
+    });
+    announcements.clear();
+  }
+
+  private void sendAnnouncements(String peer, Announcements batch) {
+    Optional<PeerLink> link = network.link(peer);
+    if (link.isEmpty()) {
+      return;
+    }
+    if (link.get().send(new PeerMessage.TreeControl(
+        new GossipMessage.IHave(batch.hops, List.copyOf(batch.digests))))) {
+      ihaveSent.incrementAndGet();
+      ihaveDigests.addAndGet(batch.digests.size());
+    }
+  }
+
+  /**
+   * Digests gathered for one link. The frame carries one hop count: the largest of its records,
+   * so that a receiver never takes the announcing link for a shorter path than it is.
+   */
+  private static final class Announcements {
+    int hops;
+    final List<byte[]> digests = new ArrayList<>();
+
+    void add(int recordHops, byte[] digest) {
+      hops = Math.max(hops, recordHops);
+      digests.add(digest);
+    }
+  }
+
+  /**
+   * The encoding of the record with this digest: one this node forwarded recently (a stored
+   * version, or one that lost here), or the current record of a name stored with this digest.
+   */
+  private Optional<byte[]> byDigest(byte[] digest) {
+    Optional<byte[]> forwarded = recent.get(digest);
+    if (forwarded.isPresent()) {
+      return forwarded;
+    }
     String name = namesByDigest.get(ByteBuffer.wrap(digest));
     if (name == null) {
       return Optional.empty();
     }
-    return records.current(name).filter(r -> Arrays.equals(r.digest(), digest));
+    return records.current(name).filter(r -> Arrays.equals(r.digest(), digest))
+        .map(SignedRecord::encoded);
   }
 
   private void refreshTree() {
@@ -504,8 +654,9 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
         + unsent.get() + " dropped by slow links); tree " + eager.size() + " eager / "
         + lazy.size() + " lazy links; IHAVE " + ihaveSent.get() + " sent / " + ihaveReceived.get()
         + " received, GRAFT " + graftSent.get() + " / " + graftReceived.get() + ", PRUNE "
-        + pruneSent.get() + " / " + pruneReceived.get() + "; " + commitmentsSent.get()
-        + " commitments pushed";
+        + pruneSent.get() + " / " + pruneReceived.get() + " (IHAVE frames carried "
+        + ihaveDigests.get() + " digests); " + lostForwarded.get() + " losing versions passed "
+        + "on; " + commitmentsSent.get() + " commitments pushed";
   }
 
   @Override
