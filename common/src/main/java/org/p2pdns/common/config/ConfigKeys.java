@@ -53,7 +53,7 @@ public final class ConfigKeys {
       "8", "Most peers the node pushes each new record to whole (the gossip tree's links); the "
           + "others get its digest and fetch it only if the tree fails them (1..64).");
   public static final ConfigKey NODE_GOSSIP_GRAFT_TIMEOUT = new ConfigKey(
-      "node.gossip-graft-timeout", "300ms", "How long a record a peer announced may take to "
+      "node.gossip-graft-timeout", "400ms", "How long a record a peer announced may take to "
           + "arrive through the gossip tree before the node asks that peer for it; the next "
           + "announcer is asked after half this time.");
   public static final ConfigKey NODE_TRUST = new ConfigKey("node.trust", "",

@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Random;
 import java.util.Set;
 
 /**
@@ -35,6 +36,7 @@ public final class GossipRouter<P> {
 
   private final GossipConfig config;
   private final Clock clock;
+  private final Random random;
   private final LinkedHashSet<P> eager = new LinkedHashSet<>();
   private final LinkedHashSet<P> lazy = new LinkedHashSet<>();
   private final LinkedHashMap<ByteBuffer, Seen> seen;
@@ -43,8 +45,14 @@ public final class GossipRouter<P> {
   private long duplicatesReceived;
 
   public GossipRouter(GossipConfig config, Clock clock) {
+    this(config, clock, new Random());
+  }
+
+  /** @param random picks which announcer a graft goes to (seed it for a repeatable run) */
+  public GossipRouter(GossipConfig config, Clock clock, Random random) {
     this.config = config;
     this.clock = clock;
+    this.random = random;
     int cap = config.seenCapacity();
     this.seen = new LinkedHashMap<>(16, 0.75f, false) {
       private static final long serialVersionUID = 1L;
@@ -213,10 +221,17 @@ public final class GossipRouter<P> {
   }
 
   /**
-   * Fires due graft timers: grafts the first announcer still linked of each overdue record
+   * Fires due graft timers: grafts an announcer still linked of each overdue record
    * ({@code graftTimeout} after its first announcement), then, every {@code retryTimeout} while
-   * the record has not come, the next one, including announcers heard of after the first graft.
+   * the record has not come, another one, including announcers heard of after the first graft.
    * A record is given up (left to reconciliation) once a retry timer finds nobody left to ask.
+   *
+   * <p>The announcer is picked at random, not the first: when the tree falls apart (concurrent
+   * records prune links on every side), every node cut off grafts at once, and the first
+   * announcer is the record's origin for nearly all of them; grafting it would make it eager to
+   * more peers than {@code maxEager} allows, and the links it drops again would need grafts for
+   * the next record too. A random announcer spreads the new tree links over the nodes that hold
+   * the record.
    */
   public List<GossipAction<P>> tick() {
     long now = clock.millis();
@@ -227,10 +242,8 @@ public final class GossipRouter<P> {
       if (m.deadline > now) {
         continue;
       }
-      Announcer<P> next = m.announcers.poll();
-      while (next != null && !isPeer(next.peer)) {
-        next = m.announcers.poll(); // its link went down: ask the next one at once
-      }
+      m.announcers.removeIf(a -> !isPeer(a.peer)); // links gone down: not worth a timer
+      Announcer<P> next = m.takeRandom(random);
       if (next == null) {
         it.remove();
         continue;
@@ -361,6 +374,21 @@ public final class GossipRouter<P> {
     final ArrayDeque<Announcer<P>> announcers = new ArrayDeque<>();
     /** Announcers already grafted for it: not asked twice. */
     final List<P> asked = new ArrayList<>(2);
+
+    /** Removes and returns a random announcer; null when none is left. */
+    Announcer<P> takeRandom(Random random) {
+      if (announcers.isEmpty()) {
+        return null;
+      }
+      int k = random.nextInt(announcers.size());
+      Iterator<Announcer<P>> it = announcers.iterator();
+      Announcer<P> a = it.next();
+      for (int i = 0; i < k; i++) {
+        a = it.next();
+      }
+      it.remove();
+      return a;
+    }
 
     /** The announcer still linked that offered the shortest path, or null. */
     Announcer<P> closest(GossipRouter<P> router) {

@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Spreads records along a Plumtree ({@link GossipRouter}, docs/protocol.md 3.8 and 4.2): each
  * stored record is pushed whole (RECORD) to at most {@link GossipConfig#maxEager()} "eager"
- * links and announced by digest (IHAVE) on the others; a second copy prunes the link it came by,
+ * links and announced by digest (IHAVE) on the others (a relay on {@link #RELAY_ANNOUNCE_LINKS}
+ * of them); a second copy prunes the link it came by,
  * an announcement whose record does not follow in time grafts the announcer's link. Every RECORD
  * a peer pushes goes through the node's one record path ({@link RecordService#submit}), validated
  * before it is stored or forwarded. Versions that were verified but lost (an equivocation's other
@@ -71,6 +72,14 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
    * IHAVE frame per record and lazy link into one per link every few tens of milliseconds.
    */
   static final long IHAVE_BATCH_MILLIS = 25;
+  /**
+   * Lazy links a relay announces each record on, picked at random; the origin announces on all.
+   * In a full mesh every node has about N - 3 lazy links, and one IHAVE per record on each made
+   * as many frames as flooding made copies. An announcement is needed only where the tree failed
+   * a node: the origin's reaches every node it is linked to, and with 4 per relay a node hears of
+   * a record from about 4 relays besides.
+   */
+  static final int RELAY_ANNOUNCE_LINKS = 4;
   /** Refusals that show the sender forwarded something no honest node would. */
   private static final Set<RefusalReason> SENDER_AT_FAULT = EnumSet.of(RefusalReason.MALFORMED,
       RefusalReason.BAD_SIGNATURE, RefusalReason.BAD_NAME, RefusalReason.OUTSIDE_SUBTREE,
@@ -93,6 +102,8 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
   private final Clock clock;
   /** Real time, for the gossip timers (see the constructor). */
   private final Clock timers;
+  /** Picks the links a relay announces on; used on the gossip thread only. */
+  private final java.util.Random random = new java.util.Random();
   private final ScheduledExecutorService thread;
 
   // Owned by the gossip thread.
@@ -428,9 +439,31 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
     if (actions.isEmpty()) {
       return false;
     }
+    if (origin instanceof Origin.Peer) {
+      actions = fewerAnnouncements(actions);
+    }
     recent.put(digest, record.encoded());
     perform(actions, record);
     return true;
+  }
+
+  /** Keeps the pushes and at most {@link #RELAY_ANNOUNCE_LINKS} announcements, picked at random. */
+  private List<GossipAction<String>> fewerAnnouncements(List<GossipAction<String>> actions) {
+    List<GossipAction<String>> announce = new ArrayList<>();
+    List<GossipAction<String>> out = new ArrayList<>(actions.size());
+    for (GossipAction<String> a : actions) {
+      if (a instanceof GossipAction.Send<String> s && s.message() instanceof GossipMessage.IHave) {
+        announce.add(a);
+      } else {
+        out.add(a);
+      }
+    }
+    if (announce.size() <= RELAY_ANNOUNCE_LINKS) {
+      return actions;
+    }
+    java.util.Collections.shuffle(announce, random);
+    out.addAll(announce.subList(0, RELAY_ANNOUNCE_LINKS));
+    return out;
   }
 
   /** Fires due graft timers. */

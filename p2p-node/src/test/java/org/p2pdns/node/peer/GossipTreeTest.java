@@ -165,7 +165,7 @@ class GossipTreeTest {
     long grafts = nodes.stream().mapToLong(n -> n.gossip().graftsSent()).sum();
     long start = System.nanoTime();
     // No link comes up again, so catch-up does not run: only the tree's own repair (links
-    // promoted at link-down, grafts after the 750 ms graft timeout) can deliver.
+    // promoted at link-down, grafts after the 300 ms graft timeout) can deliver.
     for (int i = 0; i < 6; i++) {
       spread(nodes.get(i % nodes.size()), nodes, Duration.ofSeconds(5));
     }
