@@ -201,16 +201,26 @@ public final class GossipRouter<P> {
 
   /**
    * A peer grafted this link: push to it eagerly again, and send the records it asked for that
-   * this side holds.
+   * this side holds. A side whose tree is full ({@code maxEager} eager links) sends the records
+   * but keeps its tree and answers PRUNE: the grafter asks another announcer next time. (Taking
+   * the link and dropping the oldest instead made a chain reaction: after concurrent records
+   * had pruned the tree apart, every node cut off grafted the same origin, which then dropped
+   * most of them again, and the next record found the tree as broken as before.)
    */
   public List<GossipAction<P>> onGraft(P from, List<byte[]> digests) {
     List<GossipAction<P>> out = new ArrayList<>();
-    promote(from, out);
+    boolean full = !eager.contains(from) && eager.size() >= config.maxEager();
+    if (!full) {
+      promote(from, out);
+    }
     for (byte[] d : digests) {
       Seen s = seen.get(key(d));
       if (s != null && s.state == State.ACCEPTED) {
         out.add(new GossipAction.PushRecord<>(from, d, nextHops(s.hops)));
       }
+    }
+    if (full && lazy.contains(from)) {
+      out.add(new GossipAction.Send<>(from, new GossipMessage.Prune()));
     }
     return out;
   }

@@ -196,7 +196,7 @@ class GossipRouterTest {
   }
 
   @Test
-  void aFullTreeKeepsItsLinksAndPrunesANewSenderAndAGraftAtTheLimitPrunesTheOldestLink() {
+  void aFullTreeKeepsItsLinksAgainstNewSendersAndGraftersAndItsOwnGraftPrunesTheOldestLink() {
     GossipConfig two = new GossipConfig(2, 1000, Duration.ofMillis(300), Duration.ofMillis(150),
         100, 0);
     GossipRouter<String> r = new GossipRouter<>(two, clock);
@@ -210,11 +210,22 @@ class GossipRouterTest {
     assertThat(first.arrival()).isEqualTo(GossipRouter.Arrival.NEW);
     assertThat(first.actions()).containsExactly(new GossipAction.Send<>("c", new GossipMessage.Prune()));
     assertThat(r.eagerPeers()).containsExactlyInAnyOrder("a", "b");
-    // d grafts: it needs this node's pushes, so it joins the tree, and the oldest tree link (a)
-    // is pruned on both ends instead of silently left without pushes.
-    List<GossipAction<String>> out = r.onGraft("d", List.of());
-    assertThat(out).containsExactly(new GossipAction.Send<>("a", new GossipMessage.Prune()));
-    assertThat(r.eagerPeers()).containsExactlyInAnyOrder("b", "d");
+    // d grafts a record: it gets the record, but the full tree stays as it is and d is told to
+    // look elsewhere (PRUNE), so no link another node relies on is dropped.
+    byte[] held = digest();
+    r.publish(held);
+    List<GossipAction<String>> out = r.onGraft("d", List.of(held));
+    assertThat(pushTargets(out)).containsExactly("d");
+    assertThat(out).contains(new GossipAction.Send<>("d", new GossipMessage.Prune()));
+    assertThat(r.eagerPeers()).containsExactlyInAnyOrder("a", "b");
+    // This side's own graft at the limit takes the link and prunes its oldest tree link on both
+    // ends, instead of leaving that peer silently without pushes.
+    byte[] missing = digest();
+    r.onIHave("c", 1, List.of(missing));
+    clock.now += 300;
+    List<GossipAction<String>> grafted = r.tick();
+    assertThat(grafted).contains(new GossipAction.Send<>("a", new GossipMessage.Prune()));
+    assertThat(r.eagerPeers()).containsExactlyInAnyOrder("b", "c");
   }
 
   private static List<String> graftTargets(List<GossipAction<String>> actions) {
