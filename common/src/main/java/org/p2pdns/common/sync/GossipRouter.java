@@ -134,14 +134,9 @@ public final class GossipRouter<P> {
       out.add(new GossipAction.Send<>(from, new GossipMessage.Prune()));
       return new PushResult<>(Arrival.NEW, out);
     }
-    if (eager.contains(from) || eager.size() < config.maxEager()) {
-      // The link that delivered first is on the fastest path: keep it in the tree.
-      promote(from, out);
-    } else if (lazy.contains(from)) {
-      // The tree here is full: keep the links it has (peers rely on them) and tell the sender to
-      // announce instead, so that both ends see this link alike.
-      out.add(new GossipAction.Send<>(from, new GossipMessage.Prune()));
-    }
+    // The link that delivered first is on the fastest path: keep it in the tree (at the limit
+    // the oldest other tree link is pruned on both ends).
+    promote(from, out);
     return new PushResult<>(Arrival.NEW, out);
   }
 

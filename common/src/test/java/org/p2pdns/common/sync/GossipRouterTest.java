@@ -196,7 +196,7 @@ class GossipRouterTest {
   }
 
   @Test
-  void aFullTreeKeepsItsLinksAgainstNewSendersAndGraftersAndItsOwnGraftPrunesTheOldestLink() {
+  void atTheLimitAFasterSenderReplacesTheOldestLinkOnBothEndsAndAGrafterIsToldToLookElsewhere() {
     GossipConfig two = new GossipConfig(2, 1000, Duration.ofMillis(300), Duration.ofMillis(150),
         100, 0);
     GossipRouter<String> r = new GossipRouter<>(two, clock);
@@ -204,12 +204,12 @@ class GossipRouterTest {
       r.peerUp(p);
     }
     assertThat(r.eagerPeers()).containsExactlyInAnyOrder("a", "b");
-    // c pushes a new record first: the tree here is full, so c is told to announce instead,
-    // and a and b, which may rely on this node's pushes, stay in the tree.
+    // c delivers a new record first: its link is on the fastest path and joins the tree; the
+    // oldest tree link (a) is pruned on both ends instead of silently left without pushes.
     GossipRouter.PushResult<String> first = r.onPush("c", digest(), 1);
     assertThat(first.arrival()).isEqualTo(GossipRouter.Arrival.NEW);
-    assertThat(first.actions()).containsExactly(new GossipAction.Send<>("c", new GossipMessage.Prune()));
-    assertThat(r.eagerPeers()).containsExactlyInAnyOrder("a", "b");
+    assertThat(first.actions()).containsExactly(new GossipAction.Send<>("a", new GossipMessage.Prune()));
+    assertThat(r.eagerPeers()).containsExactlyInAnyOrder("b", "c");
     // d grafts a record: it gets the record, but the full tree stays as it is and d is told to
     // look elsewhere (PRUNE), so no link another node relies on is dropped.
     byte[] held = digest();
@@ -217,15 +217,15 @@ class GossipRouterTest {
     List<GossipAction<String>> out = r.onGraft("d", List.of(held));
     assertThat(pushTargets(out)).containsExactly("d");
     assertThat(out).contains(new GossipAction.Send<>("d", new GossipMessage.Prune()));
-    assertThat(r.eagerPeers()).containsExactlyInAnyOrder("a", "b");
-    // This side's own graft at the limit takes the link and prunes its oldest tree link on both
-    // ends, instead of leaving that peer silently without pushes.
+    assertThat(r.eagerPeers()).containsExactlyInAnyOrder("b", "c");
+    // This side's own graft at the limit takes the link and prunes its oldest tree link.
     byte[] missing = digest();
-    r.onIHave("c", 1, List.of(missing));
+    r.onIHave("a", 1, List.of(missing));
     clock.now += 300;
     List<GossipAction<String>> grafted = r.tick();
-    assertThat(grafted).contains(new GossipAction.Send<>("a", new GossipMessage.Prune()));
-    assertThat(r.eagerPeers()).containsExactlyInAnyOrder("b", "c");
+    assertThat(grafted).contains(new GossipAction.Send<>("b", new GossipMessage.Prune()));
+    assertThat(graftTargets(grafted)).containsExactly("a");
+    assertThat(r.eagerPeers()).containsExactlyInAnyOrder("c", "a");
   }
 
   private static List<String> graftTargets(List<GossipAction<String>> actions) {
