@@ -339,8 +339,8 @@ public final class RecordService implements AutoCloseable {
     Map<String, SignedRecord> stagedEvidence = new HashMap<>();
     // What the writer decided to store, in the order it decided.
     List<PendingWrite> accepted = new ArrayList<>();
-    // Refusals that left evidence to store: answered after the commit, so that the evidence
-    // they report is on disk by then.
+    // Refusals that left evidence (or a contest note) to store: answered after the commit, so
+    // that what they report is on disk by then.
     List<Refused> refusedWithEvidence = new ArrayList<>();
     // Verified versions that lost (new evidence, a contest lost): the listeners pass them on.
     List<Refused> lost = new ArrayList<>();
@@ -358,13 +358,15 @@ public final class RecordService implements AutoCloseable {
             .filter(e -> isNewEvidence(e, stagedEvidence));
         ev.ifPresent(e -> stagedEvidence.put(name, e));
         SubmitResult outcome = SubmitResult.refused(refuse.refusal());
-        if (ev.isPresent()) {
+        boolean lostHere = ev.isPresent()
+            || refuse.refusal().reason() == RefusalReason.CONTEST_LOST;
+        if (lostHere) {
+          // Answered after the listeners heard of it, so that whoever waits for the answer
+          // (gossip, for the record's hop count) sees the version passed on first.
           refusedWithEvidence.add(new Refused(w, outcome));
+          lost.add(new Refused(w, outcome));
         } else {
           finish(w.result(), outcome);
-        }
-        if (ev.isPresent() || refuse.refusal().reason() == RefusalReason.CONTEST_LOST) {
-          lost.add(new Refused(w, outcome));
         }
       } else {
         Optional<SignedRecord> ev = ((Verdict.Accept) verdict).evidence()
