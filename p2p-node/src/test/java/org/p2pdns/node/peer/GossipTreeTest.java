@@ -82,6 +82,9 @@ class GossipTreeTest {
     await().atMost(WAIT).untilAsserted(() -> {
       for (Node n : nodes) {
         assertThat(n.peerNetwork().links()).hasSize(N - 1);
+        // A new node holds back (refuses, RATE_LIMITED) what peers push until its vote on the
+        // store is over.
+        assertThat(n.bootstrap().map(Bootstrap::done)).contains(true);
       }
     });
   }
@@ -132,7 +135,7 @@ class GossipTreeTest {
     assertThat(perNode).isGreaterThanOrEqualTo(1.0).isLessThan(2.0);
     for (Node n : nodes) {
       assertThat(n.gossip().eagerPeers()).hasSizeLessThanOrEqualTo(8);
-      assertThat(n.records().refusedCount()).isZero();
+      assertThat(n.records().refusedCount()).as(n.records().refusalsByReason()).isZero();
     }
     // The counters are in the node's status.
     try (NodeClient client = new NodeClient(nodes.get(1).controlEndpoint())) {
@@ -175,6 +178,52 @@ class GossipTreeTest {
     // No node lost a record: every remaining node holds every one.
     for (Node n : nodes) {
       assertThat(n.records().count()).isEqualTo(names);
+    }
+  }
+
+  @Test
+  void announcementsToALazyLinkGoTogetherInOneFrame() throws Exception {
+    Node node = start("node", List.of(), 0);
+    nodes.add(node);
+    byte[] networkId = node.config().network().networkId();
+    org.p2pdns.common.peer.DialTarget target = org.p2pdns.common.peer.DialTarget.pinned(
+        node.identity().nodeId(), new org.p2pdns.common.peer.PeerAddress("127.0.0.1",
+            node.peerNetwork().boundAddress().getPort()));
+    try (TestPeer a = new TestPeer(tmp.resolve("a"), Ed25519Keys.generate(), networkId,
+            List.of(target), TestPeer.fast());
+        TestPeer b = new TestPeer(tmp.resolve("b"), Ed25519Keys.generate(), networkId,
+            List.of(target), TestPeer.fast())) {
+      await().atMost(WAIT).until(() -> node.peerNetwork().links().size() == 2);
+      // b asks to be announced to; then a pushes 20 records at once.
+      b.network.link(node.identity().nodeId()).orElseThrow().send(
+          new org.p2pdns.common.peer.PeerMessage.TreeControl(
+              new org.p2pdns.common.sync.GossipMessage.Prune()));
+      await().atMost(WAIT).until(() -> node.gossip().lazyPeers().contains(b.id()));
+      PeerLink toNode = a.network.link(node.identity().nodeId()).orElseThrow();
+      long now = Clock.systemUTC().instant().getEpochSecond();
+      java.util.Set<String> digests = new java.util.HashSet<>();
+      for (int i = 0; i < 20; i++) {
+        SignedRecord r = net.claim(owner, "batch" + i + ".p2p", now,
+            TestNetwork.rrs("batch" + i + ".p2p.", "@ 300 IN A 192.0.2.1"));
+        digests.add(r.digestHex());
+        toNode.send(new org.p2pdns.common.peer.PeerMessage.RecordPush(0, r.encoded()));
+      }
+      java.util.function.Supplier<List<org.p2pdns.common.sync.GossipMessage.IHave>> ihaves =
+          () -> b.received.stream()
+              .filter(m -> m instanceof org.p2pdns.common.peer.PeerMessage.TreeControl t
+                  && t.message() instanceof org.p2pdns.common.sync.GossipMessage.IHave)
+              .map(m -> (org.p2pdns.common.sync.GossipMessage.IHave)
+                  ((org.p2pdns.common.peer.PeerMessage.TreeControl) m).message())
+              .toList();
+      await().atMost(WAIT).untilAsserted(() -> assertThat(ihaves.get().stream()
+          .flatMap(h -> h.digests().stream()).map(java.util.HexFormat.of()::formatHex)
+          .toList()).containsAll(digests));
+      // Stored within a few commits, announced within a few 25 ms windows: far fewer frames
+      // than records.
+      LOG.info("20 announcements to b came in {} IHAVE frames", ihaves.get().size());
+      assertThat(ihaves.get().size()).isLessThan(10);
+      assertThat(b.received).noneMatch(m ->
+          m instanceof org.p2pdns.common.peer.PeerMessage.RecordPush);
     }
   }
 
