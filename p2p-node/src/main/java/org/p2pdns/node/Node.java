@@ -206,7 +206,7 @@ public final class Node implements AutoCloseable {
         dataDir.resolve(PeerIdentity.CERT_FILE), clock);
     peerNetwork = new PeerNetwork(peerConfig, peerIdentity, config.network().networkId(),
         nodeTable, new DecayingPeerScore(clock), PeerMessageListener.NONE, clock);
-    gossip = new RecordGossip(records, peerNetwork, clock);
+    gossip = new RecordGossip(records, peerNetwork, config.gossip(), clock);
     peerNetwork.addListener(gossip);
     records.addListener(gossip);
     // Before the peer network's closer: stopped after it, so no peer writes to a closed store.
@@ -242,6 +242,7 @@ public final class Node implements AutoCloseable {
     closeInReverse.add(() -> {
       records.removeListener(gossip);
       peerNetwork.close();
+      gossip.close();
       catchUp.close();
       if (this.bootstrap != null) {
         this.bootstrap.close();
@@ -373,6 +374,11 @@ public final class Node implements AutoCloseable {
   /** The catch-up service (set reconciliation with each peer when a link comes up). */
   public CatchUp catchUp() {
     return catchUp;
+  }
+
+  /** Record gossip (the Plumtree over the peer links). */
+  public RecordGossip gossip() {
+    return gossip;
   }
 
   /** The peer network (the bound peer address, links, known nodes). */

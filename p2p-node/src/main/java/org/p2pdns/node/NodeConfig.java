@@ -11,6 +11,7 @@ import org.p2pdns.common.config.ConfigException;
 import org.p2pdns.common.config.ConfigKeys;
 import org.p2pdns.common.crypto.NodeIds;
 import org.p2pdns.common.network.NetworkParams;
+import org.p2pdns.common.sync.GossipConfig;
 import org.p2pdns.node.trust.TrustRoots;
 
 /**
@@ -70,6 +71,12 @@ public record NodeConfig(Path dataDir, String listen, String control, String fee
     config.getInt(ConfigKeys.NODE_BOOTSTRAP_PEERS, 0, 64);
     config.getDuration(ConfigKeys.NODE_BOOTSTRAP_WAIT);
     config.getDuration(ConfigKeys.NODE_ANTI_ENTROPY);
+    config.getInt(ConfigKeys.NODE_GOSSIP_MAX_EAGER, 1, 64);
+    Duration graft = config.getDuration(ConfigKeys.NODE_GOSSIP_GRAFT_TIMEOUT);
+    if (graft.toMillis() < 2 || graft.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw new ConfigException(ConfigKeys.NODE_GOSSIP_GRAFT_TIMEOUT.name() + " is " + graft
+          + "; it must be between 2 ms and 1 minute");
+    }
     try {
       TrustRoots.parse(config.getList(ConfigKeys.NODE_TRUST));
     } catch (IllegalArgumentException e) {
@@ -93,6 +100,20 @@ public record NodeConfig(Path dataDir, String listen, String control, String fee
   /** How often the node reconciles with a random linked peer; zero for never. */
   public Duration antiEntropyInterval() {
     return checked(() -> config.getDuration(ConfigKeys.NODE_ANTI_ENTROPY));
+  }
+
+  /**
+   * The gossip tree's knobs (docs/protocol.md 3.8): the eager limit and graft timeout from the
+   * configuration, the next announcer asked after half the graft timeout (Plumtree's shorter
+   * second timer), and the router's other bounds as {@link GossipConfig#DEFAULT} has them.
+   */
+  public GossipConfig gossip() {
+    return checked(() -> {
+      Duration graft = config.getDuration(ConfigKeys.NODE_GOSSIP_GRAFT_TIMEOUT);
+      GossipConfig d = GossipConfig.DEFAULT;
+      return new GossipConfig(config.getInt(ConfigKeys.NODE_GOSSIP_MAX_EAGER, 1, 64),
+          d.seenCapacity(), graft, graft.dividedBy(2), d.maxMissing(), d.shortcutHops());
+    });
   }
 
   private interface ConfigRead<T> {

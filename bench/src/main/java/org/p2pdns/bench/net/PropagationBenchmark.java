@@ -206,6 +206,8 @@ public final class PropagationBenchmark implements Callable<Integer> {
             records, n);
         o.flush();
         List<Sample> samples = new ArrayList<>();
+        long received0 = recordsReceived(clients);
+        long[] gossip0 = gossipCounters(clients);
         long cpu0 = cpuNanos(nodes);
         long t0 = System.nanoTime();
         for (int i = 0; i < records; i++) {
@@ -225,6 +227,25 @@ public final class PropagationBenchmark implements Callable<Integer> {
         o.printf("CPU of all %d nodes while measuring: %.1f s in %.1f s, %.1f ms per record "
                 + "(%.2f ms per node); just before, idle: %.0f ms/s%n", n, cpu / 1e9, wall,
             cpu / 1e6 / records, cpu / 1e6 / records / n, idleCpuPerSecond / 1e6);
+        long received1 = recordsReceived(clients);
+        if (received0 >= 0 && received1 >= 0) {
+          // Whole records received from peers (the nodes' gossip counters in their status),
+          // copies included; the submitting node receives none of its own, ideally.
+          o.printf("records received from peers while measuring: %d, %.2f per node per record "
+              + "(flooding a full mesh: %d)%n", received1 - received0,
+              (received1 - received0) / (double) records / (n - 1), n - 1);
+        }
+        long[] gossip1 = gossipCounters(clients);
+        if (gossip0 != null && gossip1 != null) {
+          // Frames the whole network sent per measured record, by kind (tree nodes only).
+          double[] d = new double[GOSSIP_COUNTERS.length];
+          for (int i = 0; i < d.length; i++) {
+            d[i] = (gossip1[i] - gossip0[i]) / (double) records;
+          }
+          o.printf("gossip frames sent per record, whole network: RECORD %.1f, IHAVE %.1f "
+              + "(%.1f digests), GRAFT %.2f, PRUNE %.2f; eager links per node now %.2f%n",
+              d[0], d[1], d[2], d[3], d[4], gossip1[5] / (double) n);
+        }
         if (out != null) {
           writeSamples(out, samples, n);
           o.println("per-record lines: " + out);
@@ -266,6 +287,80 @@ public final class PropagationBenchmark implements Callable<Integer> {
       }
     }
     return missed;
+  }
+
+  /**
+   * Whole records the nodes received from peers so far (the "N records received" of each node's
+   * peers status line), summed; -1 when a node does not say.
+   */
+  /** What {@link #gossipCounters} reads from each node's "peers" status line, in order. */
+  private static final java.util.regex.Pattern[] GOSSIP_COUNTERS = {
+      java.util.regex.Pattern.compile("(\\d+) pushed"),
+      java.util.regex.Pattern.compile("IHAVE (\\d+) sent"),
+      java.util.regex.Pattern.compile("carried (\\d+) digests"),
+      java.util.regex.Pattern.compile("GRAFT (\\d+) /"),
+      java.util.regex.Pattern.compile("PRUNE (\\d+) /"),
+      java.util.regex.Pattern.compile("tree (\\d+) eager")};
+
+  /** The gossip tree's counters summed over the nodes; null when a node does not report them. */
+  private static long[] gossipCounters(List<NodeClient> clients) {
+    long[] sum = new long[GOSSIP_COUNTERS.length];
+    for (NodeClient c : clients) {
+      try {
+        NodeResponse.Status st = c.status().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        String peers = null;
+        for (NodeResponse.Field f : st.fields()) {
+          if (f.key().equals("peers")) {
+            peers = f.value();
+          }
+        }
+        if (peers == null) {
+          return null;
+        }
+        for (int i = 0; i < GOSSIP_COUNTERS.length; i++) {
+          java.util.regex.Matcher m = GOSSIP_COUNTERS[i].matcher(peers);
+          if (!m.find()) {
+            return null;
+          }
+          sum[i] += Long.parseLong(m.group(1));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      } catch (java.util.concurrent.ExecutionException
+          | java.util.concurrent.TimeoutException e) {
+        return null;
+      }
+    }
+    return sum;
+  }
+
+  private static long recordsReceived(List<NodeClient> clients) {
+    java.util.regex.Pattern p = java.util.regex.Pattern.compile("(\\d+) records received");
+    long sum = 0;
+    for (NodeClient c : clients) {
+      try {
+        NodeResponse.Status st = c.status().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        long found = -1;
+        for (NodeResponse.Field f : st.fields()) {
+          java.util.regex.Matcher m = p.matcher(f.value());
+          if (f.key().equals("peers") && m.find()) {
+            found = Long.parseLong(m.group(1));
+          }
+        }
+        if (found < 0) {
+          return -1;
+        }
+        sum += found;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return -1;
+      } catch (java.util.concurrent.ExecutionException
+          | java.util.concurrent.TimeoutException e) {
+        return -1;
+      }
+    }
+    return sum;
   }
 
   /** CPU time used so far by the node processes together (0 for one that is gone). */

@@ -58,7 +58,7 @@ public final class GossipSimulation {
     this.dead = new boolean[nodes];
     Arrays.fill(scheduledTick, Long.MAX_VALUE);
     for (int i = 0; i < nodes; i++) {
-      routers.add(new GossipRouter<>(config, clock));
+      routers.add(new GossipRouter<>(config, clock, new Random(rnd.nextLong())));
       latency.add(new HashMap<>());
     }
     // Each node dials `view` random others; links are two-way, so the mean degree is about 2 * view.

@@ -49,6 +49,13 @@ public final class ConfigKeys {
   public static final ConfigKey NODE_ANTI_ENTROPY = new ConfigKey("node.anti-entropy-interval",
       "60s", "How often the node reconciles its store with one linked peer chosen at random, to "
           + "repair what gossip lost (0: only when a link comes up).");
+  public static final ConfigKey NODE_GOSSIP_MAX_EAGER = new ConfigKey("node.gossip-max-eager",
+      "8", "Most peers the node pushes each new record to whole (the gossip tree's links); the "
+          + "others get its digest and fetch it only if the tree fails them (1..64).");
+  public static final ConfigKey NODE_GOSSIP_GRAFT_TIMEOUT = new ConfigKey(
+      "node.gossip-graft-timeout", "400ms", "How long a record a peer announced may take to "
+          + "arrive through the gossip tree before the node asks that peer for it; the next "
+          + "announcer is asked after half this time.");
   public static final ConfigKey NODE_TRUST = new ConfigKey("node.trust", "",
       "Comma-separated NODEID=WEIGHT: the operator's trust in other nodes (p2pdns trust sets "
           + "more; weights from 0 to 1000000, up to 3 decimals).");
@@ -84,8 +91,8 @@ public final class ConfigKeys {
   public static final List<ConfigKey> ALL = List.of(NETWORK_SUFFIXES, NETWORK_POW_BITS,
       NETWORK_RECORD_LIFETIME, NETWORK_MAX_RECORD_BYTES, NETWORK_MAX_RRS, NETWORK_CLOCK_SKEW,
       NETWORK_GRACE_PERIOD, NODE_DATA_DIR, NODE_LISTEN, NODE_CONTROL, NODE_FEED, NODE_BOOTSTRAP,
-      NODE_BOOTSTRAP_PEERS, NODE_BOOTSTRAP_WAIT, NODE_ANTI_ENTROPY,
-      NODE_TRUST,
+      NODE_BOOTSTRAP_PEERS, NODE_BOOTSTRAP_WAIT, NODE_ANTI_ENTROPY, NODE_GOSSIP_MAX_EAGER,
+      NODE_GOSSIP_GRAFT_TIMEOUT, NODE_TRUST,
       FRONTEND_LISTEN, FRONTEND_NODE, FRONTEND_UPSTREAM, FRONTEND_NODE_TIMEOUT,
       FRONTEND_UPSTREAM_TIMEOUT, FRONTEND_CACHE_SIZE, FRONTEND_NEGATIVE_TTL, FRONTEND_MAX_TTL,
       CLI_NODE, CLI_KEY, CLI_TIMEOUT);

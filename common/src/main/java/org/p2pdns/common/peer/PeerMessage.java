@@ -6,6 +6,7 @@ import java.util.List;
 import org.p2pdns.common.crypto.Hashes;
 import org.p2pdns.common.crypto.NodeIds;
 import org.p2pdns.common.record.RecordCodec;
+import org.p2pdns.common.sync.GossipMessage;
 
 /**
  * The messages of a peer link, one per frame (docs/protocol.md, part 3). Immutable values; the
@@ -428,6 +429,19 @@ public sealed interface PeerMessage {
     @Override
     public int hashCode() {
       return type * 31 + Arrays.hashCode(payload);
+    }
+  }
+
+  /**
+   * A gossip tree control message (docs/protocol.md 4.2): IHAVE, GRAFT or PRUNE of {@link
+   * GossipMessage}, carried as peer types {@code 0x26..0x28}. The tree's PUSH is RECORD (0x20), so
+   * a {@link GossipMessage.Push} is not allowed here.
+   */
+  record TreeControl(GossipMessage message) implements PeerMessage {
+    public TreeControl {
+      if (message instanceof GossipMessage.Push) {
+        throw new IllegalArgumentException("a gossip push travels as RECORD");
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.p2pdns.common.crypto.Hashes;
 import org.p2pdns.common.record.RecordCodec;
+import org.p2pdns.common.sync.GossipCodec;
 import org.p2pdns.common.wire.MalformedException;
 import org.p2pdns.common.wire.WireReader;
 import org.p2pdns.common.wire.WireWriter;
@@ -15,8 +16,13 @@ import org.p2pdns.common.wire.WireWriter;
  * payload at a time. Every length is checked against an explicit limit before anything is read.
  */
 public final class PeerMessageCodec {
-  /** The peer protocol version this code speaks; HELLO carries it. */
-  public static final int PROTOCOL_VERSION = 1;
+  /**
+   * The peer protocol version this code speaks; HELLO carries it, and a peer whose HELLO states
+   * another version is refused (REJECT PROTOCOL_VERSION, docs/protocol.md 3.4). Version 2 added
+   * ENDORSEMENTS (0x12), COMMITMENT, LINEAGE_QUERY, LINEAGE (0x23-0x25) and the gossip tree's
+   * IHAVE, GRAFT, PRUNE (0x26-0x28), which a version 1 node treats as protocol errors.
+   */
+  public static final int PROTOCOL_VERSION = 2;
   /** Largest frame payload either side sends or accepts: 1 MiB. */
   public static final int MAX_FRAME_BYTES = 1 << 20;
 
@@ -35,6 +41,10 @@ public final class PeerMessageCodec {
   public static final int COMMITMENT = 0x23;
   public static final int LINEAGE_QUERY = 0x24;
   public static final int LINEAGE = 0x25;
+  /** Gossip tree control (docs/protocol.md 4.2): announcements, grafts and prunes. */
+  public static final int IHAVE = 0x26;
+  public static final int GRAFT = 0x27;
+  public static final int PRUNE = 0x28;
   /** First and last type code of the reconciliation messages. */
   public static final int RECONCILE_FIRST = 0x30;
   public static final int RECONCILE_LAST = 0x3f;
@@ -84,6 +94,8 @@ public final class PeerMessageCodec {
       return LINEAGE;
     } else if (m instanceof PeerMessage.Reconcile r) {
       return r.type();
+    } else if (m instanceof PeerMessage.TreeControl t) {
+      return IHAVE + GossipCodec.typeOf(t.message()) - GossipCodec.IHAVE;
     }
     throw new IllegalArgumentException("unknown message " + m);
   }
@@ -164,6 +176,10 @@ public final class PeerMessageCodec {
       w.bool(r.more());
     } else if (m instanceof PeerMessage.Reconcile r) {
       w.bytes(r.payload());
+    } else if (m instanceof PeerMessage.TreeControl t) {
+      // The body is the gossip codec's without its own type byte.
+      byte[] g = GossipCodec.encode(t.message());
+      w.bytes(java.util.Arrays.copyOfRange(g, 1, g.length));
     }
     if (w.size() > MAX_FRAME_BYTES) {
       throw new IllegalArgumentException(m.getClass().getSimpleName() + " of " + w.size()
@@ -217,6 +233,13 @@ public final class PeerMessageCodec {
             r.bytes32(RecordCodec.ABSOLUTE_MAX_BYTES, "record"));
         case RECORD_REQUEST -> recordRequest(r);
         case RECORDS -> records(r);
+        case IHAVE, GRAFT, PRUNE -> {
+          byte[] body = r.bytes(r.remaining(), "gossip body");
+          byte[] g = new byte[body.length + 1];
+          g[0] = (byte) (type - IHAVE + GossipCodec.IHAVE);
+          System.arraycopy(body, 0, g, 1, body.length);
+          yield new PeerMessage.TreeControl(GossipCodec.decode(g));
+        }
         case COMMITMENT -> new PeerMessage.CommitmentPush(r.bytes(
             org.p2pdns.common.record.Commitment.ENCODED_BYTES, "commitment"));
         case LINEAGE_QUERY -> new PeerMessage.LineageQuery(readText8(r, 253, "name"));

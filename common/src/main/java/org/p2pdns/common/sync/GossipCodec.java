@@ -16,12 +16,24 @@ public final class GossipCodec {
   /** Larger than any record a network allows; the record's own rules cap it further. */
   public static final int MAX_RECORD_BYTES = 1 << 16;
 
-  static final int PUSH = 1;
-  static final int IHAVE = 2;
-  static final int GRAFT = 3;
-  static final int PRUNE = 4;
+  public static final int PUSH = 1;
+  public static final int IHAVE = 2;
+  public static final int GRAFT = 3;
+  public static final int PRUNE = 4;
 
   private GossipCodec() {}
+
+  /** The type code of a message (the first byte {@link #encode} writes). */
+  public static int typeOf(GossipMessage m) {
+    if (m instanceof GossipMessage.Push) {
+      return PUSH;
+    } else if (m instanceof GossipMessage.IHave) {
+      return IHAVE;
+    } else if (m instanceof GossipMessage.Graft) {
+      return GRAFT;
+    }
+    return PRUNE;
+  }
 
   public static byte[] encode(GossipMessage m) {
     if (m instanceof GossipMessage.Push p) {

@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Random;
 import java.util.Set;
 
 /**
@@ -35,6 +36,7 @@ public final class GossipRouter<P> {
 
   private final GossipConfig config;
   private final Clock clock;
+  private final Random random;
   private final LinkedHashSet<P> eager = new LinkedHashSet<>();
   private final LinkedHashSet<P> lazy = new LinkedHashSet<>();
   private final LinkedHashMap<ByteBuffer, Seen> seen;
@@ -43,8 +45,14 @@ public final class GossipRouter<P> {
   private long duplicatesReceived;
 
   public GossipRouter(GossipConfig config, Clock clock) {
+    this(config, clock, new Random());
+  }
+
+  /** @param random picks which announcer a graft goes to (seed it for a repeatable run) */
+  public GossipRouter(GossipConfig config, Clock clock, Random random) {
     this.config = config;
     this.clock = clock;
+    this.random = random;
     int cap = config.seenCapacity();
     this.seen = new LinkedHashMap<>(16, 0.75f, false) {
       private static final long serialVersionUID = 1L;
@@ -117,17 +125,19 @@ public final class GossipRouter<P> {
     seen.put(key, new Seen(State.VALIDATING, hops));
     Missing<P> announced = missing.remove(key);
     Announcer<P> best = announced == null ? null : announced.closest(this);
+    List<GossipAction<P>> out = new ArrayList<>(2);
     if (config.shortcutHops() > 0 && best != null && hops - best.hops >= config.shortcutHops()) {
       // The tree brought this the long way round: the announcer's link replaces the sender's.
-      promote(best.peer);
+      promote(best.peer, out);
       demote(from);
-      return new PushResult<>(Arrival.NEW, List.of(
-          new GossipAction.Send<>(best.peer, new GossipMessage.Graft(List.of())),
-          new GossipAction.Send<>(from, new GossipMessage.Prune())));
+      out.add(new GossipAction.Send<>(best.peer, new GossipMessage.Graft(List.of())));
+      out.add(new GossipAction.Send<>(from, new GossipMessage.Prune()));
+      return new PushResult<>(Arrival.NEW, out);
     }
-    // The link that delivered first is on the fastest path: keep it in the tree.
-    promote(from);
-    return new PushResult<>(Arrival.NEW, List.of());
+    // The link that delivered first is on the fastest path: keep it in the tree (at the limit
+    // the oldest other tree link is pruned on both ends).
+    promote(from, out);
+    return new PushResult<>(Arrival.NEW, out);
   }
 
   /** The record from {@link #onPush} passed validation: forward it to everyone but its sender. */
@@ -149,6 +159,19 @@ public final class GossipRouter<P> {
     seen.put(key, new Seen(State.REJECTED, s == null ? 0 : s.hops));
   }
 
+  /**
+   * The record was refused for a reason that may pass later (a rate limit, a clock ahead of
+   * ours): forget its digest, so that a later copy is validated again instead of pruning its
+   * link. An accepted record is not forgotten.
+   */
+  public void forget(byte[] digest) {
+    ByteBuffer key = key(digest);
+    Seen s = seen.get(key);
+    if (s != null && s.state != State.ACCEPTED) {
+      seen.remove(key);
+    }
+  }
+
   /** Announcements from a lazy link: start a timer for each record not seen yet. */
   public void onIHave(P from, int hops, List<byte[]> digests) {
     long now = clock.millis();
@@ -165,7 +188,7 @@ public final class GossipRouter<P> {
         m = new Missing<>(d.clone(), now + config.graftTimeout().toMillis());
         missing.put(key, m);
       }
-      if (m.announcers.stream().noneMatch(a -> a.peer.equals(from))) {
+      if (!m.asked.contains(from) && m.announcers.stream().noneMatch(a -> a.peer.equals(from))) {
         m.announcers.add(new Announcer<>(from, hops));
       }
     }
@@ -173,16 +196,26 @@ public final class GossipRouter<P> {
 
   /**
    * A peer grafted this link: push to it eagerly again, and send the records it asked for that
-   * this side holds.
+   * this side holds. A side whose tree is full ({@code maxEager} eager links) sends the records
+   * but keeps its tree and answers PRUNE: the grafter asks another announcer next time. (Taking
+   * the link and dropping the oldest instead made a chain reaction: after concurrent records
+   * had pruned the tree apart, every node cut off grafted the same origin, which then dropped
+   * most of them again, and the next record found the tree as broken as before.)
    */
   public List<GossipAction<P>> onGraft(P from, List<byte[]> digests) {
-    promote(from);
     List<GossipAction<P>> out = new ArrayList<>();
+    boolean full = !eager.contains(from) && eager.size() >= config.maxEager();
+    if (!full) {
+      promote(from, out);
+    }
     for (byte[] d : digests) {
       Seen s = seen.get(key(d));
       if (s != null && s.state == State.ACCEPTED) {
         out.add(new GossipAction.PushRecord<>(from, d, nextHops(s.hops)));
       }
+    }
+    if (full && lazy.contains(from)) {
+      out.add(new GossipAction.Send<>(from, new GossipMessage.Prune()));
     }
     return out;
   }
@@ -192,7 +225,19 @@ public final class GossipRouter<P> {
     demote(from);
   }
 
-  /** Fires due graft timers: graft the first announcer of each overdue record, then the next one. */
+  /**
+   * Fires due graft timers: grafts an announcer still linked of each overdue record
+   * ({@code graftTimeout} after its first announcement), then, every {@code retryTimeout} while
+   * the record has not come, another one, including announcers heard of after the first graft.
+   * A record is given up (left to reconciliation) once a retry timer finds nobody left to ask.
+   *
+   * <p>The announcer is picked at random, not the first: when the tree falls apart (concurrent
+   * records prune links on every side), every node cut off grafts at once, and the first
+   * announcer is the record's origin for nearly all of them; grafting it would make it eager to
+   * more peers than {@code maxEager} allows, and the links it drops again would need grafts for
+   * the next record too. A random announcer spreads the new tree links over the nodes that hold
+   * the record.
+   */
   public List<GossipAction<P>> tick() {
     long now = clock.millis();
     List<GossipAction<P>> out = new ArrayList<>();
@@ -202,21 +247,18 @@ public final class GossipRouter<P> {
       if (m.deadline > now) {
         continue;
       }
-      Announcer<P> next = m.announcers.poll();
-      P announcer = next == null ? null : next.peer;
-      if (announcer == null || !isPeer(announcer)) {
-        if (m.announcers.isEmpty()) {
-          it.remove();
-        }
+      m.announcers.removeIf(a -> !isPeer(a.peer)); // links gone down: not worth a timer
+      Announcer<P> next = m.takeRandom(random);
+      if (next == null) {
+        it.remove();
         continue;
       }
-      promote(announcer);
-      out.add(new GossipAction.Send<>(announcer, new GossipMessage.Graft(List.of(m.digest))));
+      promote(next.peer, out);
+      out.add(new GossipAction.Send<>(next.peer, new GossipMessage.Graft(List.of(m.digest))));
+      m.asked.add(next.peer);
+      // Kept until the retry deadline even when nobody else announced it yet: an announcement
+      // that arrives meanwhile is the next one to ask.
       m.deadline = now + config.retryTimeout().toMillis();
-      if (m.announcers.isEmpty()) {
-        // Nobody else to ask; reconciliation picks up what this graft does not bring.
-        it.remove();
-      }
     }
     return out;
   }
@@ -271,10 +313,12 @@ public final class GossipRouter<P> {
   }
 
   /**
-   * Moves a link into the tree. At the eager limit the oldest other eager link turns lazy; its
-   * peer still pushes to this side until a duplicate prunes it, so nothing is lost.
+   * Moves a link into the tree (a graft, or the first delivery of a record). At the eager limit
+   * the oldest other eager link turns lazy, and its peer is sent PRUNE: it stops pushing here
+   * too, and, no longer getting pushes from here, grafts a link again if it needs one. Without
+   * the PRUNE that peer would wait for records that now come to it only as announcements.
    */
-  private void promote(P peer) {
+  private void promote(P peer, List<GossipAction<P>> out) {
     if (eager.contains(peer)) {
       return;
     }
@@ -285,6 +329,7 @@ public final class GossipRouter<P> {
       P oldest = eager.iterator().next();
       eager.remove(oldest);
       lazy.add(oldest);
+      out.add(new GossipAction.Send<>(oldest, new GossipMessage.Prune()));
     }
     eager.add(peer);
   }
@@ -332,6 +377,23 @@ public final class GossipRouter<P> {
   private static final class Missing<P> {
     final byte[] digest;
     final ArrayDeque<Announcer<P>> announcers = new ArrayDeque<>();
+    /** Announcers already grafted for it: not asked twice. */
+    final List<P> asked = new ArrayList<>(2);
+
+    /** Removes and returns a random announcer; null when none is left. */
+    Announcer<P> takeRandom(Random random) {
+      if (announcers.isEmpty()) {
+        return null;
+      }
+      int k = random.nextInt(announcers.size());
+      Iterator<Announcer<P>> it = announcers.iterator();
+      Announcer<P> a = it.next();
+      for (int i = 0; i < k; i++) {
+        a = it.next();
+      }
+      it.remove();
+      return a;
+    }
 
     /** The announcer still linked that offered the shortest path, or null. */
     Announcer<P> closest(GossipRouter<P> router) {

@@ -27,8 +27,9 @@ class PeerMessageCodecTest {
     NodeAnnouncement a = announcement();
     byte[] digest = Hashes.sha256(new byte[] {1});
     return List.of(
-        new PeerMessage.Hello(1, NETWORK, 0, "p2pdns 0.1.0", a),
-        new PeerMessage.Hello(1, NETWORK, PeerMessage.Hello.PROBE, "", a),
+        new PeerMessage.Hello(PeerMessageCodec.PROTOCOL_VERSION, NETWORK, 0, "p2pdns 0.1.0", a),
+        new PeerMessage.Hello(PeerMessageCodec.PROTOCOL_VERSION, NETWORK, PeerMessage.Hello.PROBE,
+            "", a),
         new PeerMessage.HelloAck(),
         new PeerMessage.Reject(DisconnectReason.NETWORK_MISMATCH, "ours abc, yours def"),
         new PeerMessage.Ping(-42),
@@ -60,7 +61,19 @@ class PeerMessageCodecTest {
         new PeerMessage.Lineage("example.p2p", java.util.Optional.of(digest),
             java.util.Optional.of(-5L), 1000),
         new PeerMessage.Reconcile(0x30, new byte[] {1, 2, 3}),
-        new PeerMessage.Reconcile(0x3f, new byte[0]));
+        new PeerMessage.Reconcile(0x3f, new byte[0]),
+        new PeerMessage.TreeControl(new org.p2pdns.common.sync.GossipMessage.IHave(3,
+            List.of(new byte[32], digestOf(7)))),
+        new PeerMessage.TreeControl(new org.p2pdns.common.sync.GossipMessage.Graft(List.of())),
+        new PeerMessage.TreeControl(new org.p2pdns.common.sync.GossipMessage.Graft(
+            List.of(digestOf(9)))),
+        new PeerMessage.TreeControl(new org.p2pdns.common.sync.GossipMessage.Prune()));
+  }
+
+  private static byte[] digestOf(int b) {
+    byte[] d = new byte[32];
+    java.util.Arrays.fill(d, (byte) b);
+    return d;
   }
 
   static Endorsement endorsement(List<String> endorsed) {
@@ -120,8 +133,16 @@ class PeerMessageCodecTest {
     assertThat(HexFormat.of().formatHex(PeerMessageCodec.encode(
         new PeerMessage.RecordPage(1, "a.p2p", 100))))
         .isEqualTo("210000000103" + "05612e703270" + "0064");
+    assertThat(HexFormat.of().formatHex(PeerMessageCodec.encode(new PeerMessage.TreeControl(
+        new org.p2pdns.common.sync.GossipMessage.IHave(3, List.of(digestOf(7)))))))
+        .isEqualTo("26030001" + "07".repeat(32));
+    assertThat(HexFormat.of().formatHex(PeerMessageCodec.encode(new PeerMessage.TreeControl(
+        new org.p2pdns.common.sync.GossipMessage.Graft(List.of()))))).isEqualTo("270000");
+    assertThat(HexFormat.of().formatHex(PeerMessageCodec.encode(new PeerMessage.TreeControl(
+        new org.p2pdns.common.sync.GossipMessage.Prune())))).isEqualTo("28");
     byte[] hello = PeerMessageCodec.encode(samples().get(0));
-    assertThat(PeerMessageCodec.helloVersion(hello)).isEqualTo(1);
+    assertThat(PeerMessageCodec.helloVersion(hello)).isEqualTo(2);
+    assertThat(java.util.Arrays.copyOfRange(hello, 1, 3)).isEqualTo(new byte[] {0, 2});
     // type, version, network id, then the software text.
     assertThat(hello[0]).isEqualTo((byte) 0x01);
     assertThat(java.util.Arrays.copyOfRange(hello, 3, 35)).isEqualTo(NETWORK);
@@ -205,10 +226,13 @@ class PeerMessageCodecTest {
     assertThatThrownBy(() -> PeerMessageCodec.decode(new byte[] {0x7f}))
         .isInstanceOf(MalformedException.class).hasMessageContaining("unknown message type");
     byte[] hello = PeerMessageCodec.encode(samples().get(0));
-    hello[2] = 2;
-    assertThat(PeerMessageCodec.helloVersion(hello)).isEqualTo(2);
+    hello[2] = 1; // a node of version 1, which knows no 0x12 or 0x23-0x28
+    assertThat(PeerMessageCodec.helloVersion(hello)).isEqualTo(1);
     assertThatThrownBy(() -> PeerMessageCodec.decode(hello))
-        .isInstanceOf(MalformedException.class).hasMessageContaining("protocol version 2");
+        .isInstanceOf(MalformedException.class).hasMessageContaining("protocol version 1");
+    hello[2] = 3;
+    assertThatThrownBy(() -> PeerMessageCodec.decode(hello))
+        .isInstanceOf(MalformedException.class).hasMessageContaining("protocol version 3");
     assertThat(PeerMessageCodec.helloVersion(new byte[] {4, 0, 1})).isEqualTo(-1);
   }
 

@@ -136,6 +136,21 @@ class GossipRouterTest {
   }
 
   @Test
+  void aForgottenRefusalIsValidatedAgainButAnAcceptedRecordIsNotForgotten() {
+    GossipRouter<String> r = router("a", "b");
+    byte[] d = digest();
+    r.onPush("a", d, 1);
+    r.rejected(d);
+    r.forget(d);
+    GossipRouter.PushResult<String> again = r.onPush("b", d, 1);
+    assertThat(again.arrival()).isEqualTo(GossipRouter.Arrival.NEW);
+    assertThat(again.actions()).isEmpty(); // no PRUNE for a copy worth validating
+    r.accepted(d, "b");
+    r.forget(d);
+    assertThat(r.onPush("a", d, 1).arrival()).isEqualTo(GossipRouter.Arrival.DUPLICATE);
+  }
+
+  @Test
   void anAnnouncedRecordThatDoesNotArriveIsGraftedAfterTheTimeout() {
     GossipRouter<String> r = router("a", "b");
     r.onPrune("b");
@@ -151,6 +166,76 @@ class GossipRouterTest {
     assertThat(graft.peer()).isEqualTo("b");
     assertThat(((GossipMessage.Graft) graft.message()).digests().get(0)).isEqualTo(d);
     assertThat(r.eagerPeers()).contains("b");
+  }
+
+  @Test
+  void aGraftThatBringsNothingIsRetriedAtTheNextAnnouncerAlsoOneHeardOfAfterTheFirstGraft() {
+    GossipRouter<String> r = router("a", "b", "c", "d");
+    r.onPrune("b");
+    r.onPrune("c");
+    r.onPrune("d");
+    byte[] d = digest();
+    long graft = GossipConfig.DEFAULT.graftTimeout().toMillis();
+    long retry = GossipConfig.DEFAULT.retryTimeout().toMillis();
+    r.onIHave("b", 1, List.of(d));
+    clock.now += graft;
+    assertThat(graftTargets(r.tick())).containsExactly("b");
+    // c announces only now, after b was asked; d's link goes down before its turn.
+    r.onIHave("c", 2, List.of(d));
+    r.onIHave("b", 1, List.of(d)); // b again: not asked twice
+    assertThat(r.nextDeadline()).hasValue(clock.now + retry);
+    clock.now += retry - 1;
+    assertThat(r.tick()).isEmpty();
+    clock.now += 1;
+    assertThat(graftTargets(r.tick())).containsExactly("c");
+    r.onIHave("d", 1, List.of(d));
+    r.peerDown("d");
+    clock.now += retry;
+    assertThat(r.tick()).isEmpty(); // nobody left: reconciliation's turn
+    assertThat(r.nextDeadline()).isEmpty();
+  }
+
+  @Test
+  void atTheLimitAFasterSenderReplacesTheOldestLinkOnBothEndsAndAGrafterIsToldToLookElsewhere() {
+    GossipConfig two = new GossipConfig(2, 1000, Duration.ofMillis(300), Duration.ofMillis(150),
+        100, 0);
+    GossipRouter<String> r = new GossipRouter<>(two, clock);
+    for (String p : List.of("a", "b", "c", "d")) {
+      r.peerUp(p);
+    }
+    assertThat(r.eagerPeers()).containsExactlyInAnyOrder("a", "b");
+    // c delivers a new record first: its link is on the fastest path and joins the tree; the
+    // oldest tree link (a) is pruned on both ends instead of silently left without pushes.
+    GossipRouter.PushResult<String> first = r.onPush("c", digest(), 1);
+    assertThat(first.arrival()).isEqualTo(GossipRouter.Arrival.NEW);
+    assertThat(first.actions()).containsExactly(new GossipAction.Send<>("a", new GossipMessage.Prune()));
+    assertThat(r.eagerPeers()).containsExactlyInAnyOrder("b", "c");
+    // d grafts a record: it gets the record, but the full tree stays as it is and d is told to
+    // look elsewhere (PRUNE), so no link another node relies on is dropped.
+    byte[] held = digest();
+    r.publish(held);
+    List<GossipAction<String>> out = r.onGraft("d", List.of(held));
+    assertThat(pushTargets(out)).containsExactly("d");
+    assertThat(out).contains(new GossipAction.Send<>("d", new GossipMessage.Prune()));
+    assertThat(r.eagerPeers()).containsExactlyInAnyOrder("b", "c");
+    // This side's own graft at the limit takes the link and prunes its oldest tree link.
+    byte[] missing = digest();
+    r.onIHave("a", 1, List.of(missing));
+    clock.now += 300;
+    List<GossipAction<String>> grafted = r.tick();
+    assertThat(grafted).contains(new GossipAction.Send<>("b", new GossipMessage.Prune()));
+    assertThat(graftTargets(grafted)).containsExactly("a");
+    assertThat(r.eagerPeers()).containsExactlyInAnyOrder("c", "a");
+  }
+
+  private static List<String> graftTargets(List<GossipAction<String>> actions) {
+    List<String> out = new ArrayList<>();
+    for (GossipAction<String> a : actions) {
+      if (a instanceof GossipAction.Send<String> s && s.message() instanceof GossipMessage.Graft) {
+        out.add(a.peer());
+      }
+    }
+    return out;
   }
 
   @Test

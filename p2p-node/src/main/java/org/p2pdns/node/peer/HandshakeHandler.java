@@ -200,13 +200,15 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     switch (t.kind()) {
       case PROTOCOL -> {
         if (t.reason() == DisconnectReason.PROTOCOL_VERSION) {
+          // An older or newer node, not a hostile one: refused, but its score stays, so that it
+          // links at once when it is upgraded instead of sitting out a ban.
           network.logRefusal(setup, ctx.channel(), "refused peer at " + where(ctx) + ": " + t.message());
         } else {
           LOG.debug("{} handshake with {}: protocol error: {}", setup.direction(), where(ctx),
               t.message());
-        }
-        if (peerId != null) {
-          network.score().penalize(peerId, PeerScore.Offence.MALFORMED_FRAME);
+          if (peerId != null) {
+            network.score().penalize(peerId, PeerScore.Offence.MALFORMED_FRAME);
+          }
         }
         fail(ctx, t.reason(), t.message(), true);
       }

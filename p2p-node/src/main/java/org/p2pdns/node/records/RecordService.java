@@ -339,9 +339,11 @@ public final class RecordService implements AutoCloseable {
     Map<String, SignedRecord> stagedEvidence = new HashMap<>();
     // What the writer decided to store, in the order it decided.
     List<PendingWrite> accepted = new ArrayList<>();
-    // Refusals that left evidence to store: answered after the commit, so that the evidence
-    // they report is on disk by then.
+    // Refusals that left evidence (or a contest note) to store: answered after the commit, so
+    // that what they report is on disk by then.
     List<Refused> refusedWithEvidence = new ArrayList<>();
+    // Verified versions that lost (new evidence, a contest lost): the listeners pass them on.
+    List<Refused> lost = new ArrayList<>();
     OwnershipRules.Batch history = ownership.batch();
     for (PendingWrite w : batch) {
       SignedRecord incoming = w.record();
@@ -356,8 +358,13 @@ public final class RecordService implements AutoCloseable {
             .filter(e -> isNewEvidence(e, stagedEvidence));
         ev.ifPresent(e -> stagedEvidence.put(name, e));
         SubmitResult outcome = SubmitResult.refused(refuse.refusal());
-        if (ev.isPresent()) {
+        boolean lostHere = ev.isPresent()
+            || refuse.refusal().reason() == RefusalReason.CONTEST_LOST;
+        if (lostHere) {
+          // Answered after the listeners heard of it, so that whoever waits for the answer
+          // (gossip, for the record's hop count) sees the version passed on first.
           refusedWithEvidence.add(new Refused(w, outcome));
+          lost.add(new Refused(w, outcome));
         } else {
           finish(w.result(), outcome);
         }
@@ -418,7 +425,34 @@ public final class RecordService implements AutoCloseable {
       }
       finish(w.result(), SubmitResult.STORED);
     }
+    for (Refused r : lost) {
+      tellLost(r.write(), r.outcome().refusal().orElseThrow().reason());
+    }
     refusedWithEvidence.forEach(r -> finish(r.write().result(), r.outcome()));
+  }
+
+  /**
+   * Tells the listeners of a verified version that lost (its evidence, or its contest note, is
+   * committed by now), so that it spreads like a stored one: other nodes need it to reach the same
+   * evidence and contest outcome. Counted against its origin like a record that would replace
+   * the held one (an update of its signer's, or a claim of the name), so that nobody can make
+   * the network pass on losing versions faster than it takes records.
+   */
+  private void tellLost(PendingWrite w, RefusalReason reason) {
+    SignedRecord r = w.record();
+    boolean update = reason != RefusalReason.CONTEST_LOST;
+    Optional<String> over = limits.admit(r.name(), r.signerKey(), update);
+    if (over.isPresent()) {
+      log.debug("{}: not passing on a losing version ({}): {}", r.name(), reason, over.get());
+      return;
+    }
+    for (RecordListener l : listeners) {
+      try {
+        l.recordLost(r, w.origin(), reason);
+      } catch (RuntimeException e) {
+        log.error("record listener {} failed on the losing version {}", l, r, e);
+      }
+    }
   }
 
   /** One piece of evidence per name and serial: a second one proves nothing new. */

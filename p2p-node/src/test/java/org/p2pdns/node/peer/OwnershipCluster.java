@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,14 +46,26 @@ final class OwnershipCluster implements AutoCloseable {
   final List<Node> nodes = new ArrayList<>();
   final List<TestPeer> hostiles = new ArrayList<>();
   final TestNetwork net;
+  /** More node settings (not network parameters) every node of this cluster starts with. */
+  private final Map<String, String> nodeSettings;
 
   OwnershipCluster(Path dir) throws Exception {
-    this.dir = dir;
-    this.net = new TestNetwork(NetworkParams.fromConfig(config(dir.resolve("params"), List.of())));
+    this(dir, Map.of());
   }
 
-  private static Config config(Path dataDir, List<String> bootstrap) throws Exception {
+  OwnershipCluster(Path dir, Map<String, String> nodeSettings) throws Exception {
+    this.dir = dir;
+    this.nodeSettings = Map.copyOf(nodeSettings);
+    this.net = new TestNetwork(NetworkParams.fromConfig(config(dir.resolve("params"), List.of(),
+        Map.of())));
+  }
+
+  private static Config config(Path dataDir, List<String> bootstrap, Map<String, String> extra)
+      throws Exception {
     Config.Builder b = Config.builder();
+    for (Map.Entry<String, String> e : extra.entrySet()) {
+      b.set(e.getKey(), e.getValue());
+    }
     // These tests are about the ownership rules among nodes that hold the names; the vote a
     // node with an empty store takes its records by (node.bootstrap-peers, where it exists) is
     // another defence, switched off here so that what is tested is these rules alone.
@@ -87,7 +100,8 @@ final class OwnershipCluster implements AutoCloseable {
     for (Node b : bootstrap) {
       targets.add(pinned(b));
     }
-    Node n = Node.start(NodeConfig.from(config(d, targets), dir, Optional.empty()), clock, trust);
+    Node n = Node.start(NodeConfig.from(config(d, targets, nodeSettings), dir, Optional.empty()),
+        clock, trust);
     if (trustIt) {
       trusted.add(n.identity().nodeId());
     }

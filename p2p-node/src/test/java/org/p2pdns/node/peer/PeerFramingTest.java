@@ -79,7 +79,8 @@ class PeerFramingTest {
   @Test
   void aForeignHelloVersionIsRefusedByVersion() {
     EmbeddedChannel ch = channel();
-    ByteBuf frame = Unpooled.buffer().writeInt(3).writeBytes(new byte[] {0x01, 0, 2});
+    // A node of protocol version 1 (before the gossip tree and the ownership messages).
+    ByteBuf frame = Unpooled.buffer().writeInt(3).writeBytes(new byte[] {0x01, 0, 1});
     assertThatThrownBy(() -> ch.writeInbound(frame))
         .satisfies(t -> assertThat(PeerErrors.triage(t).reason())
             .isEqualTo(DisconnectReason.PROTOCOL_VERSION));
