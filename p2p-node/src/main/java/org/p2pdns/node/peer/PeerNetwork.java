@@ -151,7 +151,7 @@ public final class PeerNetwork implements AutoCloseable {
             (int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout().toMillis()));
     NodeAnnouncement announcement = NodeAnnouncement.sign(identity.key(), networkId,
         advertisedAddresses(), clock.millis());
-    ownHello = new PeerMessage.Hello(PeerMessageCodec.PROTOCOL_VERSION, networkId, 0,
+    ownHello = new PeerMessage.Hello(config.protocolVersion(), networkId, 0,
         config.softwareVersion(), announcement);
     LOG.info("peer listener at {}, node {}, announcing {}", bound, identity.nodeId(),
         announcement.addresses());

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.p2pdns.common.peer.PeerMessageCodec;
 import org.p2pdns.common.peer.DialTarget;
 import org.p2pdns.common.peer.PeerAddress;
 
@@ -31,6 +32,9 @@ import org.p2pdns.common.peer.PeerAddress;
  * @param softwareVersion text sent in HELLO, for people
  * @param ioThreads Netty event loop threads
  * @param maxKnownNodes most nodes kept in the node table (announcements are free to make)
+ * @param protocolVersion the peer protocol version stated in HELLO: {@link
+ *     PeerMessageCodec#PROTOCOL_VERSION}; another value only to see how peers meet a node of
+ *     another version (the frames are still this version's)
  */
 public record PeerNetworkConfig(
     String listenHost,
@@ -51,7 +55,8 @@ public record PeerNetworkConfig(
     Duration maintenanceInterval,
     String softwareVersion,
     int ioThreads,
-    int maxKnownNodes) {
+    int maxKnownNodes,
+    int protocolVersion) {
 
   public PeerNetworkConfig {
     Objects.requireNonNull(listenHost, "listenHost");
@@ -76,6 +81,7 @@ public record PeerNetworkConfig(
     positive(maintenanceInterval, "maintenance interval");
     require(ioThreads >= 1 && ioThreads <= 64, "io threads between 1 and 64");
     require(maxKnownNodes >= maxLinks, "max known nodes at least max links");
+    require(protocolVersion >= 0 && protocolVersion <= 255, "protocol version is a u8");
     softwareVersion = Objects.requireNonNull(softwareVersion);
   }
 
@@ -114,6 +120,7 @@ public record PeerNetworkConfig(
     private String softwareVersion = "p2pdns";
     private int ioThreads = 2;
     private int maxKnownNodes = 10_000;
+    private int protocolVersion = PeerMessageCodec.PROTOCOL_VERSION;
 
     private Builder() {}
 
@@ -208,11 +215,16 @@ public record PeerNetworkConfig(
       return this;
     }
 
+    public Builder protocolVersion(int v) {
+      this.protocolVersion = v;
+      return this;
+    }
+
     public PeerNetworkConfig build() {
       return new PeerNetworkConfig(listenHost, listenPort, advertise, bootstrap, maxLinks,
           handshakeTimeout, pingInterval, idleTimeout, slowPeerTimeout, writeBufferLow,
           writeBufferHigh, maxPendingBytes, reconnectBase, reconnectMax, unreachableAfter,
-          maintenanceInterval, softwareVersion, ioThreads, maxKnownNodes);
+          maintenanceInterval, softwareVersion, ioThreads, maxKnownNodes, protocolVersion);
     }
   }
 }

@@ -22,6 +22,7 @@ import org.p2pdns.common.crypto.Ed25519Keys;
 import org.p2pdns.common.network.NetworkParams;
 import org.p2pdns.common.peer.DialTarget;
 import org.p2pdns.common.peer.DisconnectReason;
+import org.p2pdns.common.peer.PeerMessageCodec;
 import org.p2pdns.common.peer.PeerMessage;
 
 class PeerNetworkTest {
@@ -96,6 +97,35 @@ class PeerNetworkTest {
       });
       assertThat(a.network.links()).isEmpty();
       assertThat(c.network.links()).isEmpty();
+    }
+  }
+
+  /**
+   * A node of another protocol version (here one that states version 1 in its HELLO) is refused
+   * with PROTOCOL_VERSION, and keeps its score: it is an old node, not a hostile one, and links
+   * as soon as it is upgraded.
+   */
+  @Test
+  void aPeerOfAnotherProtocolVersionIsRefusedWithoutLosingScore() throws Exception {
+    try (TestPeer a = peer("a", List.of());
+        TestPeer old = new TestPeer(tmp.resolve("old"), Ed25519Keys.generate(), NETWORK, List.of(),
+            TestPeer.fast().protocolVersion(PeerMessageCodec.PROTOCOL_VERSION - 1))) {
+      var f = old.network.connect(a.unpinned());
+      assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+          .satisfies(t -> assertThat(handshakeFailure(t).reason())
+              .isEqualTo(DisconnectReason.PROTOCOL_VERSION));
+      await().atMost(WAIT).untilAsserted(() ->
+          assertThat(a.network.refusals()).containsKey(DisconnectReason.PROTOCOL_VERSION));
+      assertThat(a.network.links()).isEmpty();
+      assertThat(old.network.links()).isEmpty();
+      assertThat(a.score.score(old.id())).isZero();
+      // Dialled the other way, the same.
+      var g = a.network.connect(old.unpinned());
+      assertThatThrownBy(() -> g.get(10, TimeUnit.SECONDS))
+          .satisfies(t -> assertThat(handshakeFailure(t).reason())
+              .isEqualTo(DisconnectReason.PROTOCOL_VERSION));
+      assertThat(a.network.links()).isEmpty();
+      assertThat(a.score.score(old.id())).isZero();
     }
   }
 
