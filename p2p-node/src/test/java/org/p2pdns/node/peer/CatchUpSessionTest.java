@@ -27,6 +27,7 @@ import org.p2pdns.common.sync.ReconcileSession;
 import org.p2pdns.common.sync.SyncItemSet;
 import org.p2pdns.common.testing.TestNetwork;
 import org.p2pdns.node.Node;
+import org.p2pdns.node.TestNodes;
 import org.p2pdns.node.NodeConfig;
 import org.p2pdns.node.records.Origin;
 import org.p2pdns.node.records.RecordService;
@@ -132,15 +133,9 @@ class CatchUpSessionTest {
   private Node start(String name, List<String> bootstrap) throws Exception {
     Path dir = tmp.resolve(name);
     Files.createDirectories(dir);
-    Config config = Config.builder()
-        .set("node.data-dir", dir.toString())
-        .set("node.listen", "127.0.0.1:0")
-        .set("node.control", "tcp://127.0.0.1:*")
-        .set("node.feed", "tcp://127.0.0.1:*")
-        .set("node.bootstrap", String.join(",", bootstrap))
+    Config config = TestNodes.config(dir, bootstrap)
         .set("node.bootstrap-peers", "0")
         .set("node.anti-entropy-interval", "500ms")
-        .set("network.pow-bits", Integer.toString(TestNetwork.TEST_POW_BITS))
         .build();
     Node n = Node.start(NodeConfig.from(config, tmp, Optional.empty()), Clock.systemUTC());
     open.add(n);

@@ -26,6 +26,7 @@ import org.p2pdns.common.query.NodeResponse;
 import org.p2pdns.common.record.SignedRecord;
 import org.p2pdns.common.testing.TestNetwork;
 import org.p2pdns.node.Node;
+import org.p2pdns.node.TestNodes;
 import org.p2pdns.node.NodeConfig;
 import org.p2pdns.node.records.Origin;
 import org.p2pdns.node.records.SubmitResult;
@@ -46,13 +47,7 @@ class CatchUpTest {
   private Node start(String name, List<String> bootstrap) throws Exception {
     Path dir = tmp.resolve(name);
     Files.createDirectories(dir);
-    Config config = Config.builder()
-        .set("node.data-dir", dir.toString())
-        .set("node.listen", "127.0.0.1:0")
-        .set("node.control", "tcp://127.0.0.1:*")
-        .set("node.feed", "tcp://127.0.0.1:*")
-        .set("node.bootstrap", String.join(",", bootstrap))
-        .set("network.pow-bits", Integer.toString(TestNetwork.TEST_POW_BITS))
+    Config config = TestNodes.config(dir, bootstrap)
         .build();
     return Node.start(NodeConfig.from(config, tmp, Optional.empty()), Clock.systemUTC());
   }

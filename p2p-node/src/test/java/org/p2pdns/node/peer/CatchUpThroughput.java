@@ -14,6 +14,7 @@ import org.p2pdns.common.crypto.Ed25519Keys;
 import org.p2pdns.common.record.SignedRecord;
 import org.p2pdns.common.testing.TestNetwork;
 import org.p2pdns.node.Node;
+import org.p2pdns.node.TestNodes;
 import org.p2pdns.node.NodeConfig;
 import org.p2pdns.node.records.Origin;
 import org.p2pdns.node.records.SubmitResult;
@@ -34,13 +35,7 @@ public final class CatchUpThroughput {
   /** {@code votePeers}: node.bootstrap-peers (0: the node takes records as they come). */
   private static Node start(Path dir, List<String> bootstrap, int votePeers) throws Exception {
     Files.createDirectories(dir);
-    Config config = Config.builder()
-        .set("node.data-dir", dir.toString())
-        .set("node.listen", "127.0.0.1:0")
-        .set("node.control", "tcp://127.0.0.1:*")
-        .set("node.feed", "tcp://127.0.0.1:*")
-        .set("node.bootstrap", String.join(",", bootstrap))
-        .set("network.pow-bits", Integer.toString(TestNetwork.TEST_POW_BITS))
+    Config config = TestNodes.config(dir, bootstrap)
         .set("node.bootstrap-peers", Integer.toString(votePeers))
         .build();
     return Node.start(NodeConfig.from(config, dir, Optional.empty()), Clock.systemUTC());

@@ -31,6 +31,7 @@ import org.p2pdns.common.record.RefusalReason;
 import org.p2pdns.common.record.SignedRecord;
 import org.p2pdns.common.testing.TestNetwork;
 import org.p2pdns.node.Node;
+import org.p2pdns.node.TestNodes;
 import org.p2pdns.node.NodeConfig;
 import org.p2pdns.node.ratelimit.OriginLimits;
 
@@ -55,12 +56,7 @@ class HostilePeerTest {
   private Node node(String name, Clock clock) throws Exception {
     Path dir = tmp.resolve(name);
     Files.createDirectories(dir);
-    Config config = Config.builder()
-        .set("node.data-dir", dir.toString())
-        .set("node.listen", "127.0.0.1:0")
-        .set("node.control", "tcp://127.0.0.1:*")
-        .set("node.feed", "tcp://127.0.0.1:*")
-        .set("network.pow-bits", Integer.toString(TestNetwork.TEST_POW_BITS))
+    Config config = TestNodes.config(dir, List.of())
         // The node under attack stands for one with history: an empty node would hold back
         // every pushed record until its bootstrap vote ends (BootstrapVoteTest covers that).
         .set("node.bootstrap-peers", "0")

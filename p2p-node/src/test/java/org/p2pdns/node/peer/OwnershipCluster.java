@@ -24,6 +24,7 @@ import org.p2pdns.common.record.SignedRecord;
 import org.p2pdns.common.testing.MutableClock;
 import org.p2pdns.common.testing.TestNetwork;
 import org.p2pdns.node.Node;
+import org.p2pdns.node.TestNodes;
 import org.p2pdns.node.NodeConfig;
 import org.p2pdns.node.records.Origin;
 import org.p2pdns.node.records.SubmitResult;
@@ -62,26 +63,17 @@ final class OwnershipCluster implements AutoCloseable {
 
   private static Config config(Path dataDir, List<String> bootstrap, Map<String, String> extra)
       throws Exception {
-    Config.Builder b = Config.builder();
+    // These tests are about the ownership rules among nodes that hold the names; the vote a
+    // node with an empty store takes its records by (node.bootstrap-peers) is another defence,
+    // switched off here so that what is tested is these rules alone.
+    Config.Builder b = TestNodes.config(dataDir, bootstrap)
+        .set("node.bootstrap-peers", "0")
+        .set("network.clock-skew", "2s")
+        .set("network.grace-period", "10m");
     for (Map.Entry<String, String> e : extra.entrySet()) {
       b.set(e.getKey(), e.getValue());
     }
-    // These tests are about the ownership rules among nodes that hold the names; the vote a
-    // node with an empty store takes its records by (node.bootstrap-peers, where it exists) is
-    // another defence, switched off here so that what is tested is these rules alone.
-    if (org.p2pdns.common.config.ConfigKeys.byName("node.bootstrap-peers").isPresent()) {
-      b.set("node.bootstrap-peers", "0");
-    }
-    return b
-        .set("node.data-dir", dataDir.toString())
-        .set("node.listen", "127.0.0.1:0")
-        .set("node.control", "tcp://127.0.0.1:*")
-        .set("node.feed", "tcp://127.0.0.1:*")
-        .set("node.bootstrap", String.join(",", bootstrap))
-        .set("network.pow-bits", Integer.toString(TestNetwork.TEST_POW_BITS))
-        .set("network.clock-skew", "2s")
-        .set("network.grace-period", "10m")
-        .build();
+    return b.build();
   }
 
   long now() {

@@ -20,8 +20,8 @@ import org.p2pdns.common.query.NodeClient;
 import org.p2pdns.common.query.NodeErrorException;
 import org.p2pdns.common.query.NodeRequest;
 import org.p2pdns.common.query.NodeResponse;
-import org.p2pdns.common.testing.TestNetwork;
 import org.p2pdns.node.Node;
+import org.p2pdns.node.TestNodes;
 import org.p2pdns.node.NodeConfig;
 
 /**
@@ -38,14 +38,8 @@ class TrustNetworkTest {
   private Node start(String name, List<String> bootstrap, String trust) throws Exception {
     Path dir = tmp.resolve(name);
     Files.createDirectories(dir);
-    Config config = Config.builder()
-        .set("node.data-dir", dir.toString())
-        .set("node.listen", "127.0.0.1:0")
-        .set("node.control", "tcp://127.0.0.1:*")
-        .set("node.feed", "tcp://127.0.0.1:*")
-        .set("node.bootstrap", String.join(",", bootstrap))
+    Config config = TestNodes.config(dir, bootstrap)
         .set("node.trust", trust)
-        .set("network.pow-bits", Integer.toString(TestNetwork.TEST_POW_BITS))
         .build();
     return Node.start(NodeConfig.from(config, tmp, Optional.empty()), Clock.systemUTC());
   }
