@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Random;
@@ -208,9 +209,12 @@ public final class GossipRouter<P> {
     if (!full) {
       promote(from, out);
     }
+    Set<ByteBuffer> answered = new HashSet<>();
     for (byte[] d : digests) {
-      Seen s = seen.get(key(d));
-      if (s != null && s.state == State.ACCEPTED) {
+      ByteBuffer k = key(d);
+      Seen s = seen.get(k);
+      // Each record once per GRAFT, however often the frame names it.
+      if (s != null && s.state == State.ACCEPTED && answered.add(k)) {
         out.add(new GossipAction.PushRecord<>(from, d, nextHops(s.hops)));
       }
     }

@@ -262,6 +262,20 @@ class GossipRouterTest {
     assertThat(r.eagerPeers()).contains("b");
   }
 
+  /** A GRAFT naming one record many times gets it once: a small frame cannot buy many records. */
+  @Test
+  void aGraftNamingARecordManyTimesIsAnsweredOnce() {
+    GossipRouter<String> r = router("a", "b");
+    byte[] d = digest();
+    r.publish(d);
+    List<byte[]> repeated = new java.util.ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      repeated.add(d.clone());
+    }
+    assertThat(r.onGraft("b", repeated))
+        .filteredOn(a -> a instanceof GossipAction.PushRecord).hasSize(1);
+  }
+
   @Test
   void theSeenCacheIsBounded() {
     GossipConfig small = new GossipConfig(8, 16, Duration.ofMillis(100), Duration.ofMillis(200), 4, 3);

@@ -452,6 +452,7 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
           : names.subMap(admittedUpTo, false, upTo, true);
     }
     List<String> ready = new ArrayList<>();
+    List<ByteBuffer> unservable = new ArrayList<>();
     for (Map.Entry<String, NameState> e : range.entrySet()) {
       NameState ns = e.getValue();
       Set<ByteBuffer> distinct = new HashSet<>(ns.listedBy.values());
@@ -469,7 +470,7 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
         if (!ds.queued) {
           ds.queued = true;
           if (!assign(d, ds, true)) {
-            ds.queued = false;
+            unservable.add(d); // every voter that listed it is gone: that version abstains
           }
         }
       }
@@ -483,6 +484,9 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
       allAdmitted = true;
     } else {
       admittedUpTo = upTo;
+    }
+    for (ByteBuffer d : unservable) {
+      resolveDigest(d, null);
     }
     for (String name : ready) {
       NameState ns = names.get(name);
@@ -612,6 +616,9 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
 
   private void applyChecked(Fetch f, PeerState p, List<Checked> results) {
     f.verifying--;
+    if (fetches.get(f.id) != f) {
+      return; // the peer was lost meanwhile: its digests were asked elsewhere or gave up
+    }
     f.lastFrameNanos = System.nanoTime();
     for (Checked c : results) {
       ByteBuffer key = ByteBuffer.wrap(c.digest());
@@ -633,9 +640,7 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
         resolveDigest(key, c.record());
       }
     }
-    if (fetches.get(f.id) == f) {
-      finishFetchIfDone(f.id, f, p);
-    }
+    finishFetchIfDone(f.id, f, p);
     pumpAll();
     checkDone();
   }

@@ -131,6 +131,13 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
   private final AtomicInteger queuedPushes = new AtomicInteger();
   /** Per-link RECORD budgets, taken on the link's event loop before the gossip thread sees it. */
   private final Map<PeerLink, TokenBucket> pushBudgets = new ConcurrentHashMap<>();
+  /**
+   * Tree control per link, counted by digest (an IHAVE or GRAFT of n digests takes n tokens, a
+   * PRUNE one), with the push budget's size: an honest link announces or asks at most one digest
+   * per record. Bounds the grafts a peer can make this node answer with whole records, and the
+   * made-up announcements it can make this node track.
+   */
+  private final Map<PeerLink, TokenBucket> controlBudgets = new ConcurrentHashMap<>();
   private final AtomicLong overLimit = new AtomicLong();
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong repeats = new AtomicLong();
@@ -176,6 +183,7 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
   @Override
   public void onLinkUp(PeerLink link) {
     pushBudgets.put(link, new TokenBucket(PUSH_BURST, PUSH_PER_SECOND, clock.millis()));
+    controlBudgets.put(link, new TokenBucket(PUSH_BURST, PUSH_PER_SECOND, clock.millis()));
     onGossipThread(() -> {
       router.peerUp(link.nodeId());
       refreshTree();
@@ -185,6 +193,7 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
   @Override
   public void onLinkDown(PeerLink link) {
     pushBudgets.remove(link);
+    controlBudgets.remove(link);
     onGossipThread(() -> {
       // A newer link to the same node may already have replaced this one.
       if (network.link(link.nodeId()).filter(PeerLink::isOpen).isEmpty()) {
@@ -222,7 +231,30 @@ public final class RecordGossip implements PeerMessageListener, RecordListener, 
         onPush(link, push, digest);
       });
     } else if (message instanceof PeerMessage.TreeControl control) {
-      onGossipThread(() -> onControl(link, control.message()));
+      GossipMessage m = control.message();
+      int cost = m instanceof GossipMessage.IHave h ? h.digests().size()
+          : m instanceof GossipMessage.Graft g ? Math.max(1, g.digests().size()) : 1;
+      TokenBucket budget = controlBudgets.get(link);
+      if (budget != null) {
+        boolean ok;
+        synchronized (budget) {
+          ok = budget.tryTake(cost, clock.millis());
+        }
+        if (!ok) {
+          overLimit.incrementAndGet();
+          link.pauseReading(PAUSE_MILLIS);
+          return; // a lost IHAVE or GRAFT costs a later repair, nothing more
+        }
+      }
+      if (queuedPushes.incrementAndGet() > MAX_QUEUED_PUSHES) {
+        queuedPushes.decrementAndGet();
+        overflow.incrementAndGet();
+        return;
+      }
+      onGossipThread(() -> {
+        queuedPushes.decrementAndGet();
+        onControl(link, m);
+      });
     } else if (message instanceof PeerMessage.CommitmentPush push) {
       onCommitment(link, push);
     } else if (message instanceof PeerMessage.LineageQuery q) {

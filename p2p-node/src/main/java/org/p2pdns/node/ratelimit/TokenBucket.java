@@ -24,9 +24,14 @@ public final class TokenBucket {
 
   /** Takes a token when one is there. */
   public boolean tryTake(long nowMillis) {
+    return tryTake(1, nowMillis);
+  }
+
+  /** Takes {@code n} tokens when that many are there; none otherwise. */
+  public boolean tryTake(int n, long nowMillis) {
     refill(nowMillis);
-    if (tokens >= 1) {
-      tokens -= 1;
+    if (tokens >= n) {
+      tokens -= n;
       return true;
     }
     return false;

@@ -383,6 +383,9 @@ public final class RecordService implements AutoCloseable {
         ownership.history().kept(history.changes());
       } catch (StorageException e) {
         logStorageFailure(e);
+        // The contest notes are not on disk: the losing versions are not passed on either
+        // (they are told only once what they report is committed; the next copy tries again).
+        lost.clear();
       }
     }
     if (!accepted.isEmpty() || !stagedEvidence.isEmpty()) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.p2pdns.common.config.Config;
 import org.p2pdns.common.crypto.Ed25519Keys;
 import org.p2pdns.common.peer.DialTarget;
+import org.p2pdns.common.peer.PeerMessage;
 import org.p2pdns.common.query.NodeClient;
 import org.p2pdns.common.query.NodeResponse;
 import org.p2pdns.common.query.NodeResponse.LookupStatus;
@@ -302,6 +303,59 @@ class BootstrapVoteTest {
     assertThat(fresh.contested().count()).isEqualTo(DISPUTED);
     // The names only the hostile peer listed are not disputed by anyone.
     assertThat(fresh.records().count()).isEqualTo(filler + NAMES - DISPUTED);
+  }
+
+  /**
+   * A voter that listed names ahead of the others and then went away leaves versions nobody can
+   * serve once those names are admitted: they abstain, and the vote ends. Two hand-driven peers:
+   * d lists m1 and ends; a lists a1 with more to follow; d goes; a ends its list.
+   */
+  @Test
+  void aVoterThatListedAheadAndLeftDoesNotHoldTheVoteOpen() throws Exception {
+    try (TestPeer a = new TestPeer(tmp.resolve("a"), Ed25519Keys.generate(), net.networkId(),
+            List.of(), TestPeer.fast());
+        TestPeer d = new TestPeer(tmp.resolve("d"), Ed25519Keys.generate(), net.networkId(),
+            List.of(), TestPeer.fast())) {
+      Node fresh = start("fresh", List.of(a.pinned().toString(), d.pinned().toString()), 2,
+          TrustWeights.none());
+      String id = fresh.identity().nodeId();
+      await().atMost(WAIT).until(() -> listRequest(a, 1) != null && listRequest(d, 1) != null);
+      sendList(d, id, listRequest(d, 1).requestId(), false,
+          List.of(new NameListing.Entry("m1.p2p", new byte[32])));
+      byte[] other = new byte[32];
+      other[0] = 1;
+      sendList(a, id, listRequest(a, 1).requestId(), true,
+          List.of(new NameListing.Entry("a1.p2p", other)));
+      await().atMost(WAIT).until(() -> listRequest(a, 2) != null);
+      // a1 is admitted (both lists are past it) and fetched from a, which no longer has it.
+      await().atMost(WAIT).until(() -> a.received.stream()
+          .anyMatch(m -> m instanceof PeerMessage.RecordsByDigest));
+      PeerMessage.RecordsByDigest asked = (PeerMessage.RecordsByDigest) a.received.stream()
+          .filter(m -> m instanceof PeerMessage.RecordsByDigest).findFirst().orElseThrow();
+      a.network.link(id).orElseThrow().send(new PeerMessage.Records(asked.requestId(),
+          List.of(), false));
+      d.close();
+      await().atMost(WAIT).until(() -> fresh.peerNetwork().links().size() == 1);
+      sendList(a, id, listRequest(a, 2).requestId(), false, List.of());
+
+      await().atMost(WAIT).until(() -> fresh.bootstrap().orElseThrow().done());
+      assertThat(fresh.records().count()).isZero();
+      assertThat(fresh.contested().count()).isZero();
+    }
+  }
+
+  /** The {@code nth} LIST_REQUEST {@code p} received, or null. */
+  private static NameListing.Request listRequest(TestPeer p, int nth) throws Exception {
+    List<PeerMessage> requests = p.received.stream().filter(m -> m instanceof PeerMessage.Reconcile r
+        && r.type() == NameListing.TYPE_LIST_REQUEST).toList();
+    return requests.size() < nth ? null : NameListing.decodeRequest(
+        ((PeerMessage.Reconcile) requests.get(nth - 1)).payload());
+  }
+
+  private static void sendList(TestPeer p, String to, long requestId, boolean more,
+      List<NameListing.Entry> entries) {
+    p.network.link(to).orElseThrow().send(new PeerMessage.Reconcile(NameListing.TYPE_LIST,
+        NameListing.encodePage(new NameListing.Page(requestId, more, entries))));
   }
 
   @Test
