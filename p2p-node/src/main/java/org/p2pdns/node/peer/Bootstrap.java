@@ -65,6 +65,8 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
   static final int MAX_PEERS = 16;
   /** A request unanswered this long is given up and its digests asked elsewhere. */
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  /** A listing that runs this many times as long as the fastest, plus the wait, is cut. */
+  static final int STRAGGLER_FACTOR = 4;
   /** With every known node linked, how long no new node must show up before the vote starts. */
   static final Duration QUIET = Duration.ofSeconds(2);
   private static final Set<RefusalReason> SENDER_AT_FAULT = EnumSet.of(RefusalReason.MALFORMED,
@@ -86,6 +88,10 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
   private final Supplier<List<NodeStatus>> knownNodes;
   private final int wantedPeers;
   private final long deadlineNanos;
+  /** node.bootstrap-wait: also the grace a slow voter's listing gets (see {@link #cutStragglers}). */
+  private final long waitNanos;
+  /** When the first voter's listing ended; 0 while none has. */
+  private long firstListDoneNanos;
   private final ScheduledExecutorService worker;
   private final ThreadPoolExecutor verifiers;
 
@@ -189,6 +195,7 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
     this.knownNodes = knownNodes;
     this.wantedPeers = wantedPeers;
     this.deadlineNanos = System.nanoTime() + wait.toNanos();
+    this.waitNanos = wait.toNanos();
     this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "bootstrap");
       t.setDaemon(true);
@@ -278,6 +285,7 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
             peerLost(p, "no name list within " + REQUEST_TIMEOUT);
           }
         }
+        cutStragglers(now);
         expireFetches(now);
       }
       case FETCHING -> expireFetches(now);
@@ -390,9 +398,38 @@ public final class Bootstrap implements PeerMessageListener, AutoCloseable {
       admitListedByAll();
     } else {
       p.listDone = true;
+      if (firstListDoneNanos == 0) {
+        firstListDoneNanos = System.nanoTime();
+      }
       LOG.debug("bootstrap: peer {} listed {} names", link.nodeId(), p.listedNames);
       checkListingDone();
     }
+  }
+
+  /**
+   * Ends the listings that run more than {@link #STRAGGLER_FACTOR} times as long as the first
+   * one that ended, plus node.bootstrap-wait: what such a voter listed so far counts, the rest
+   * of its names abstain. Without it, a voter that answers each page just inside the request
+   * timeout, a name at a time, would hold the vote (and every record peers push meanwhile) back
+   * for as long as it liked, since names are decided only once every listing is past them.
+   */
+  private void cutStragglers(long now) {
+    if (firstListDoneNanos == 0) {
+      return;
+    }
+    long fastest = firstListDoneNanos - voteStartNanos;
+    if (now - voteStartNanos <= STRAGGLER_FACTOR * fastest + waitNanos) {
+      return;
+    }
+    for (PeerState p : peers.values()) {
+      if (!p.listDone) {
+        p.listDone = true;
+        LOG.info("bootstrap: the listing of peer {} is cut after {} names: it ran more than {} "
+            + "times as long as the fastest voter's plus {} s", p.link.nodeId(), p.listedNames,
+            STRAGGLER_FACTOR, waitNanos / 1_000_000_000L);
+      }
+    }
+    checkListingDone();
   }
 
   /**

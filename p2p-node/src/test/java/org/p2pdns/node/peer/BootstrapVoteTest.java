@@ -344,6 +344,62 @@ class BootstrapVoteTest {
     }
   }
 
+  /**
+   * A voter that lists a name per page, each page in time, cannot hold the vote open: once its
+   * listing has run 4 times as long as the fastest voter's plus node.bootstrap-wait (here 3 s),
+   * it is cut where it stands and the vote ends with what it listed so far.
+   */
+  @Test
+  void aVoterListingANameAtATimeIsCutAndTheVoteEnds() throws Exception {
+    try (TestPeer a = new TestPeer(tmp.resolve("a"), Ed25519Keys.generate(), net.networkId(),
+            List.of(), TestPeer.fast());
+        TestPeer slow = new TestPeer(tmp.resolve("slow"), Ed25519Keys.generate(),
+            net.networkId(), List.of(), TestPeer.fast())) {
+      Path dir = tmp.resolve("fresh");
+      Files.createDirectories(dir);
+      Config config = TestNodes.config(dir, List.of(a.pinned().toString(),
+              slow.pinned().toString()))
+          .set("node.bootstrap-peers", "2")
+          .set("node.bootstrap-wait", "3s")
+          .build();
+      Node fresh = Node.start(NodeConfig.from(config, tmp, Optional.empty()), Clock.systemUTC(),
+          TrustWeights.none());
+      nodes.add(fresh);
+      String id = fresh.identity().nodeId();
+      await().atMost(WAIT).until(() -> listRequest(a, 1) != null && listRequest(slow, 1) != null);
+      sendList(a, id, listRequest(a, 1).requestId(), false, List.of());
+      // One name a page, every 200 ms, for at most 30 s; its records it no longer has.
+      Set<Long> answered = new java.util.HashSet<>();
+      long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      for (int page = 1; !fresh.bootstrap().orElseThrow().done() && System.nanoTime() < end;
+          page++) {
+        int n = page;
+        await().atMost(WAIT).until(() -> listRequest(slow, n) != null
+            || fresh.bootstrap().orElseThrow().done());
+        if (fresh.bootstrap().orElseThrow().done()) {
+          break;
+        }
+        sendList(slow, id, listRequest(slow, n).requestId(), true, List.of(
+            new NameListing.Entry(String.format("s%05d.p2p", n), new byte[32])));
+        answerFetchesWithNothing(slow, id, answered);
+        Thread.sleep(200);
+      }
+      answerFetchesWithNothing(slow, id, answered);
+      assertThat(fresh.bootstrap().orElseThrow().done()).isTrue();
+      assertThat(fresh.bootstrap().orElseThrow().summary()).contains("done in");
+    }
+  }
+
+  /** Answers each record request {@code p} received and did not answer yet: nothing held. */
+  private static void answerFetchesWithNothing(TestPeer p, String to, Set<Long> answered) {
+    for (PeerMessage m : p.received) {
+      if (m instanceof PeerMessage.RecordsByDigest r && answered.add(r.requestId())) {
+        p.network.link(to).ifPresent(l -> l.send(new PeerMessage.Records(r.requestId(),
+            List.of(), false)));
+      }
+    }
+  }
+
   /** The {@code nth} LIST_REQUEST {@code p} received, or null. */
   private static NameListing.Request listRequest(TestPeer p, int nth) throws Exception {
     List<PeerMessage> requests = p.received.stream().filter(m -> m instanceof PeerMessage.Reconcile r
